@@ -1,0 +1,3 @@
+export { ZenLiveError, ParseError } from './errors.js';
+export { createLogger, silentLogger, type Logger, type LogLevel, type LoggerSettings } from './logger.js';
+export { monotonicMs, wallClockMs } from './clock.js';
