@@ -1,0 +1,158 @@
+import { z } from 'zod';
+
+// Every section is strict: a misspelt key stops start-up with its path instead of being ignored.
+// `.prefault({})` runs an omitted section through its own defaults.
+
+const port = z.number().int().min(0).max(65535);
+const seconds = z.number().positive();
+
+export const ServerConfig = z.strictObject({
+  host: z.string().min(1).default('0.0.0.0'),
+  http_port: port.default(8080),
+  /** How long a graceful stop waits for connections to close before cutting them. */
+  shutdown_timeout_seconds: seconds.default(10),
+  cors_origins: z.array(z.string()).default(['*']),
+});
+
+export const RtmpConfig = z.strictObject({
+  port: port.default(1935),
+  host: z.string().min(1).optional(),
+  /** Application names accepted in rtmp://host/APP/KEY. */
+  apps: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/)).min(1).default(['live']),
+  /** Chunk size we send with; every player shares it so one encoding of a frame serves them all. */
+  chunk_size: z.number().int().min(128).max(65536).default(60000),
+  max_message_size: z.number().int().min(64 * 1024).max(16 * 1024 * 1024 - 1).default(8 * 1024 * 1024),
+  window_ack_size: z.number().int().min(4096).default(5_000_000),
+  handshake_timeout_seconds: seconds.default(10),
+  /** A publisher that sends no media for this long, or a client that says nothing, is dropped. */
+  idle_timeout_seconds: seconds.default(30),
+  max_connections: z.number().int().min(1).default(10_000),
+});
+
+export const HubConfig = z.strictObject({
+  gop_cache_max_frames: z.number().int().min(1).default(1800),
+  gop_cache_max_bytes: z.number().int().min(64 * 1024).default(32 * 1024 * 1024),
+  viewer_soft_limit_bytes: z.number().int().min(16 * 1024).default(2 * 1024 * 1024),
+  viewer_hard_limit_bytes: z.number().int().min(32 * 1024).default(16 * 1024 * 1024),
+  viewer_max_skip_seconds: seconds.default(10),
+});
+
+export const HlsConfig = z.strictObject({
+  segment_format: z.enum(['fmp4', 'mpegts']).default('fmp4'),
+  segment_duration_seconds: z.number().min(1).max(10).default(2),
+  low_latency: z.boolean().default(true),
+  part_duration_seconds: z.number().min(0.1).max(2).default(0.3),
+  dvr_window_seconds: z.number().min(0).default(0),
+});
+
+export const WebRtcConfig = z.strictObject({
+  public_ip: z.string().optional(),
+  udp_port_min: port.default(40000),
+  udp_port_max: port.default(40100),
+  stun_servers: z.array(z.string()).default([]),
+  turn_servers: z.array(z.string()).default([]),
+});
+
+export const StreamingConfig = z.strictObject({
+  enable_rtmp: z.boolean().default(true),
+  enable_flv: z.boolean().default(true),
+  enable_hls: z.boolean().default(true),
+  enable_webrtc: z.boolean().default(false),
+  rtmp: RtmpConfig.prefault({}),
+  hub: HubConfig.prefault({}),
+  hls: HlsConfig.prefault({}),
+  webrtc: WebRtcConfig.prefault({}),
+});
+
+export const AuthConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  jwt_secret: z.string().default(''),
+  jwt_keys: z.array(z.strictObject({ kid: z.string(), alg: z.string(), private_key: z.string().optional(), public_key: z.string().optional(), secret: z.string().optional() })).default([]),
+  access_ttl_seconds: z.number().int().positive().default(900),
+  refresh_ttl_seconds: z.number().int().positive().default(7 * 24 * 3600),
+  users_file: z.string().default(''),
+  allow_anonymous_viewers: z.boolean().default(true),
+});
+
+export const StorageConfig = z.strictObject({
+  type: z.enum(['none', 'local', 's3']).default('none'),
+  local: z.strictObject({ path: z.string().default('./data') }).prefault({}),
+  s3: z
+    .strictObject({
+      bucket: z.string().default(''),
+      region: z.string().default('us-east-1'),
+      endpoint: z.string().default(''),
+      force_path_style: z.boolean().default(false),
+      access_key_id: z.string().default(''),
+      secret_access_key: z.string().default(''),
+    })
+    .prefault({}),
+});
+
+export const ChatConfig = z.strictObject({
+  enabled: z.boolean().default(true),
+  enable_persistence: z.boolean().default(false),
+  max_message_length: z.number().int().min(1).max(10_000).default(500),
+  rate_limit_per_second: z.number().positive().default(5),
+  history_size: z.number().int().min(0).default(100),
+});
+
+export const AnalyticsConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  enable_prometheus: z.boolean().default(false),
+  prometheus_port: port.default(9090),
+});
+
+export const InteractiveConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+});
+
+export const SecurityConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  ip_allowlist: z.array(z.string()).default([]),
+  ip_denylist: z.array(z.string()).default([]),
+});
+
+export const ClusterConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  node_id: z.string().default(''),
+  discovery_type: z.enum(['inmemory', 'redis']).default('inmemory'),
+  virtual_nodes: z.number().int().min(1).default(150),
+});
+
+export const RedisConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  host: z.string().default('localhost'),
+  port: port.default(6379),
+  password: z.string().default(''),
+  db: z.number().int().min(0).default(0),
+  pool_size: z.number().int().min(1).default(10),
+  max_retries: z.number().int().min(0).default(3),
+  session_ttl_seconds: z.number().int().positive().default(24 * 3600),
+});
+
+export const LoggingConfig = z.strictObject({
+  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  format: z.enum(['json', 'text']).default('json'),
+});
+
+/** The whole configuration of the product, with every default. JSON files use these snake_case keys. */
+export const ZenLiveConfigSchema = z.strictObject({
+  environment: z.enum(['development', 'staging', 'production']).default('development'),
+  server: ServerConfig.prefault({}),
+  auth: AuthConfig.prefault({}),
+  storage: StorageConfig.prefault({}),
+  streaming: StreamingConfig.prefault({}),
+  chat: ChatConfig.prefault({}),
+  analytics: AnalyticsConfig.prefault({}),
+  interactive: InteractiveConfig.prefault({}),
+  security: SecurityConfig.prefault({}),
+  cluster: ClusterConfig.prefault({}),
+  redis: RedisConfig.prefault({}),
+  logging: LoggingConfig.prefault({}),
+});
+
+/** A validated configuration with every default filled in. */
+export type ZenLiveConfig = z.output<typeof ZenLiveConfigSchema>;
+/** What a user may write: any subset of the configuration. */
+export type ZenLiveConfigInput = z.input<typeof ZenLiveConfigSchema>;

@@ -1,0 +1,15 @@
+export { Stream, type PublisherInfo, type StreamOptions, type StreamEvents, type StreamEndReason } from './stream.js';
+export { StreamRegistry, type StreamRegistryEvents } from './stream-registry.js';
+export { canTransition, isFinal, type StreamState } from './stream-state.js';
+export { TimestampGuard } from './timestamp-guard.js';
+export type { GopCacheLimits } from './gop-cache.js';
+export type {
+  BackpressureLimits,
+  ByteSink,
+  FrameFormat,
+  SubscribeOptions,
+  Subscription,
+  SubscriberEndReason,
+  ViewerProtocol,
+} from './subscriber.js';
+export { IllegalTransitionError, StreamAlreadyPublishingError, StreamNotFoundError } from './errors.js';
