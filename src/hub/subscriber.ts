@@ -39,6 +39,7 @@ export interface SubscribeOptions {
 export interface Subscription {
   readonly id: string;
   readonly protocol: ViewerProtocol;
+  readonly remoteAddress: string | undefined;
   /** Frames dropped for this viewer because it fell behind. */
   readonly droppedFrames: number;
   unsubscribe(): void;

@@ -14,6 +14,11 @@ export class TimestampGuard {
   /** How many jumps were smoothed over; a discontinuity HLS will mark. */
   discontinuities = 0;
 
+  /** The latest timestamp on the stream's timeline, for messages that carry no time of their own. */
+  get current(): number {
+    return this.last;
+  }
+
   map(timestampMs: number): number {
     if (this.offset === undefined) this.offset = -timestampMs;
     let out = timestampMs + this.offset;

@@ -73,6 +73,7 @@ export class BitReader {
   /** Signed exp-Golomb code (H.264 §9.1.1: 1, -1, 2, -2, ...). */
   se(): number {
     const k = this.ue();
+    if (k === 0) return 0; // avoid -0
     return k % 2 === 1 ? (k + 1) / 2 : -(k / 2);
   }
 

@@ -30,6 +30,7 @@ export class Amf3Reader {
   private readonly maxDepth: number;
   private readonly baseDepth: number;
 
+  /** `source` is a ByteReader only for the AMF0 switch (0x11), which also passes the depth already entered. */
   constructor(source: Buffer | ByteReader, options?: AmfDecodeOptions, baseDepth = 0) {
     this.input = source instanceof ByteReader ? source : new ByteReader(source);
     this.maxDepth = resolveMaxDepth(options);

@@ -1,0 +1,36 @@
+import type { ZenLiveConfig } from '../config/index.js';
+
+/** A part of the product that config can switch on but this version does not have yet. */
+interface PendingFeature {
+  key: string;
+  what: string;
+  enabled: (config: ZenLiveConfig) => boolean;
+  /** Running without it would be unsafe (e.g. auth): refuse to start instead of warning. */
+  blocking: boolean;
+}
+
+const PENDING: readonly PendingFeature[] = [
+  { key: 'auth.enabled', what: 'authentication (JWT, RBAC, stream keys)', enabled: (c) => c.auth.enabled, blocking: true },
+  { key: 'streaming.enable_hls', what: 'HLS / LL-HLS playback', enabled: (c) => c.streaming.enable_hls, blocking: false },
+  { key: 'streaming.enable_webrtc', what: 'WebRTC (WHIP, WHEP, rooms)', enabled: (c) => c.streaming.enable_webrtc, blocking: false },
+  { key: 'chat.enabled', what: 'real-time chat', enabled: (c) => c.chat.enabled, blocking: false },
+  { key: 'analytics.enabled', what: 'analytics and Prometheus metrics', enabled: (c) => c.analytics.enabled, blocking: false },
+  { key: 'interactive.enabled', what: 'polls, reactions and gifts', enabled: (c) => c.interactive.enabled, blocking: false },
+  { key: 'security.enabled', what: 'IP firewall and rate limits', enabled: (c) => c.security.enabled, blocking: false },
+  { key: 'storage.type', what: 'recording storage', enabled: (c) => c.storage.type !== 'none', blocking: false },
+  { key: 'cluster.enabled', what: 'cluster mode (this node runs standalone)', enabled: (c) => c.cluster.enabled, blocking: false },
+  { key: 'redis.enabled', what: 'Redis shared state', enabled: (c) => c.redis.enabled, blocking: false },
+];
+
+/** Which enabled parts of the config this version cannot serve yet, split by whether start-up may go on. */
+export function pendingFeatures(config: ZenLiveConfig): { warnings: string[]; blockers: string[] } {
+  const warnings: string[] = [];
+  const blockers: string[] = [];
+  for (const f of PENDING) {
+    if (!f.enabled(config)) continue;
+    const line = `${f.key}: ${f.what} is not built in this version yet`;
+    if (f.blocking) blockers.push(`${line}; set it to false to run without it`);
+    else warnings.push(`${line}; ignored`);
+  }
+  return { warnings, blockers };
+}

@@ -1,0 +1,2 @@
+export { ZenLiveApp, type AppHooks } from './zenlive-app.js';
+export { pendingFeatures } from './feature-status.js';

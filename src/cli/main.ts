@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../config/index.js';
+import { createZenLive } from '../sdk/index.js';
+import { parseCliArgs, USAGE } from './args.js';
+
+const EXIT_CONFIG = 2;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(): Promise<number> {
+  let args;
+  let config;
+  try {
+    args = parseCliArgs(process.argv.slice(2), process.env);
+    if (args.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (args.version) {
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    config = await loadConfig({ ...(args.configFile !== undefined ? { file: args.configFile } : {}), env: process.env, overrides: args.overrides });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`zenlive: ${err.message}\n`);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+
+  const live = await createZenLive(config);
+  try {
+    await live.start();
+  } catch (err) {
+    process.stderr.write(`zenlive: cannot start: ${(err as Error).message}\n`);
+    return err instanceof ConfigError ? EXIT_CONFIG : 1;
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        process.stderr.write(`zenlive: ${signal} again, exiting now\n`);
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      live.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          process.stderr.write(`zenlive: error while stopping: ${(err as Error).message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+main().then(
+  (code) => {
+    // Give pino's async destination a moment to flush before leaving.
+    setTimeout(() => process.exit(code), 50).unref();
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`zenlive: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

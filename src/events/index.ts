@@ -1,0 +1,2 @@
+export { EventBus } from './event-bus.js';
+export type { ViewerEvent, ZenLiveEventName, ZenLiveEvents } from './types.js';

@@ -1,0 +1,2 @@
+export { createHttpApp, type HttpAppOptions } from './server.js';
+export { errorBody, statusForCode, type ErrorBody } from './error-status.js';

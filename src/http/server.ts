@@ -1,0 +1,55 @@
+import websocket from '@fastify/websocket';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from '../base/index.js';
+import { ZenLiveError } from '../base/index.js';
+import type { StreamRegistry } from '../hub/index.js';
+import { errorBody, statusForCode } from './error-status.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerStreamRoutes } from './routes/streams.js';
+
+/** What the HTTP app needs from the composition root. */
+export interface HttpAppOptions {
+  logger: Logger;
+  registry: StreamRegistry;
+  isReady: () => boolean;
+  corsOrigins: readonly string[];
+}
+
+/**
+ * Builds the one Fastify app that serves the API, playback routes and WebSocket upgrades.
+ * Areas add their routes to it before it listens.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Long-lived playback responses must not be cut by a request timeout.
+    requestTimeout: 0,
+    bodyLimit: 1024 * 1024,
+  });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  const allowOrigin = options.corsOrigins.includes('*') ? '*' : undefined;
+  app.addHook('onSend', async (req, reply) => {
+    const origin = req.headers.origin;
+    const allowed = allowOrigin ?? (origin !== undefined && options.corsOrigins.includes(origin) ? origin : undefined);
+    if (allowed !== undefined) reply.header('access-control-allow-origin', allowed);
+  });
+
+  app.setErrorHandler((err: FastifyError | ZenLiveError, req, reply) => {
+    if (err instanceof ZenLiveError) {
+      const status = statusForCode(err.code);
+      if (status >= 500) req.log.error({ err }, 'request failed');
+      return reply.code(status).send(errorBody(err.code, err.message));
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    const code = err.validation !== undefined ? 'VALIDATION_FAILED' : status === 404 ? 'NOT_FOUND' : status >= 500 ? 'INTERNAL' : 'BAD_REQUEST';
+    return reply.code(status).send(errorBody(code, status >= 500 ? 'internal server error' : err.message));
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`)));
+
+  registerHealthRoutes(app, options.isReady);
+  registerStreamRoutes(app, options.registry);
+  return app;
+}

@@ -1,0 +1,10 @@
+export { HevcNalType, hevcNalType, isHevcKeyframe } from './nal-units.js';
+export {
+  hevcCodecString,
+  hevcProfileName,
+  hevcLevelName,
+  type HevcProfileTierLevel,
+} from './profile-tier-level.js';
+export { parseHevcDecoderConfig, type HevcDecoderConfig, type HevcNalArray } from './decoder-config.js';
+export { parseHevcSps, type HevcSps } from './sps.js';
+export { hevcTrackInfo } from './track-info.js';

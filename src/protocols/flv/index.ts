@@ -1,0 +1,2 @@
+export { registerFlvRoutes, type FlvRoutesOptions } from './routes.js';
+export { flvFrameFormat } from './flv-format.js';

@@ -1,0 +1,1 @@
+export { createZenLive, ZenLive, type StreamsApi, type ZenLiveOptions } from './zenlive.js';
