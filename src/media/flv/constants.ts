@@ -53,7 +53,7 @@ export const AUDIO_FOURCC: Readonly<Record<string, AudioCodec>> = {
   '.mp3': 'mp3',
 };
 
-/** Legacy names for the error message when a publisher uses an old codec. */
+/** Legacy video CodecID names for the error message when a publisher uses an old codec. */
 export const LEGACY_VIDEO_CODECS: Readonly<Record<number, string>> = {
   1: 'JPEG',
   2: 'Sorenson H.263',
@@ -63,6 +63,7 @@ export const LEGACY_VIDEO_CODECS: Readonly<Record<number, string>> = {
   6: 'Screen video v2',
 };
 
+/** Legacy SoundFormat names for the error message when a publisher uses an old codec. */
 export const LEGACY_AUDIO_CODECS: Readonly<Record<number, string>> = {
   0: 'LPCM platform endian',
   1: 'ADPCM',

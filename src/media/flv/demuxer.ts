@@ -80,7 +80,7 @@ export class FlvDemuxer {
     return tags;
   }
 
-  /** Declares the end of the stream: a partial header or tag left over is a ParseError. */
+  /** Declares the end of the stream: a partial header or tag left over (or no header at all) is a ParseError. */
   end(): void {
     if (this.failure) throw this.failure;
     if (this.buffered > 0 || this.state !== 'tag-header') {
