@@ -38,9 +38,9 @@ export function spawnFfmpeg(args: readonly string[], maxSeconds = 60): FfmpegPro
   };
 }
 
-/** Publishes a clip in a loop in real time to an RTMP URL (what OBS would do). */
-export function publishClip(clip: string, url: string, maxSeconds = 60): FfmpegProcess {
-  return spawnFfmpeg(['-v', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', url], maxSeconds);
+/** Publishes a clip in a loop to an RTMP URL, in real time by default (what OBS would do). */
+export function publishClip(clip: string, url: string, maxSeconds = 60, readRate = 1): FfmpegProcess {
+  return spawnFfmpeg(['-v', 'error', '-readrate', String(readRate), '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', url], maxSeconds);
 }
 
 export interface ProbedStream {
