@@ -31,9 +31,9 @@ export class ZenLiveApp {
   constructor(
     readonly config: ZenLiveConfig,
     private readonly hooks: AppHooks,
-    logger: Logger,
+    private readonly rootLogger: Logger,
   ) {
-    this.log = logger.child({ component: 'app' });
+    this.log = rootLogger.child({ component: 'app' });
     const hub = config.streaming.hub;
     this.registry = new StreamRegistry({
       gopCache: { maxFrames: hub.gop_cache_max_frames, maxBytes: hub.gop_cache_max_bytes },
@@ -98,8 +98,8 @@ export class ZenLiveApp {
 
   private async startHttp(): Promise<void> {
     const c = this.config;
-    const http = await createHttpApp({ logger: this.log, registry: this.registry, isReady: () => this.phase === 'running', corsOrigins: c.server.cors_origins });
-    if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.log, corsOrigin: c.server.cors_origins.includes('*') ? '*' : (c.server.cors_origins[0] ?? '*') });
+    const http = await createHttpApp({ logger: this.rootLogger, registry: this.registry, isReady: () => this.phase === 'running', corsOrigins: c.server.cors_origins });
+    if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.rootLogger, corsOrigin: c.server.cors_origins.includes('*') ? '*' : (c.server.cors_origins[0] ?? '*') });
     this.http = http;
     await http.listen({ host: c.server.host, port: c.server.http_port });
   }
@@ -120,7 +120,7 @@ export class ZenLiveApp {
       maxConnections: r.max_connections,
       registry: this.registry,
       ...(this.hooks.authorizePublish !== undefined ? { authorizePublish: this.hooks.authorizePublish } : {}),
-      logger: this.log,
+      logger: this.rootLogger,
     });
     await this.rtmp.listen();
   }
