@@ -6,6 +6,7 @@ export {
   isAvcKeyframe,
   type NalLengthSize,
 } from './nal-units.js';
+export { splitAnnexB, joinAnnexB } from './annex-b.js';
 export { parseAvcSps, type AvcSps } from './sps.js';
 export {
   parseAvcDecoderConfig,

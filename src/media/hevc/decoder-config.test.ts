@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../base/index.js';
 import { joinNalUnits } from '../avc/nal-units.js';
-import { parseHevcDecoderConfig } from './decoder-config.js';
+import { buildHevcDecoderConfig, parseHevcDecoderConfig } from './decoder-config.js';
 import { isHevcKeyframe } from './nal-units.js';
 import { hevcCodecString, hevcLevelName } from './profile-tier-level.js';
 import { hevcTrackInfo } from './track-info.js';
@@ -80,5 +80,36 @@ describe('hvcC', () => {
         }
       }
     }), { numRuns: 3000 });
+  });
+});
+
+describe('buildHevcDecoderConfig', () => {
+  const sets = { vps: [VPS_720P], sps: [SPS_720P], pps: [PPS_720P] };
+
+  it('writes the record ffmpeg wrote for the same parameter sets, byte for byte', () => {
+    // ffmpeg 5.1 marks the arrays incomplete; everything else comes from the SPS
+    expect(buildHevcDecoderConfig({ ...sets, complete: false })).toEqual(hvcC720p());
+  });
+
+  it('marks parameter set arrays complete by default, as hvc1 requires, and parses back', () => {
+    const built = buildHevcDecoderConfig(sets);
+    const c = parseHevcDecoderConfig(built);
+    expect(c.arrays.map((a) => [a.nalType, a.complete])).toEqual([[32, true], [33, true], [34, true]]);
+    expect([c.vps, c.sps, c.pps]).toEqual([[VPS_720P], [SPS_720P], [PPS_720P]]);
+    expect(hevcTrackInfo(built)).toMatchObject({ codecString: 'hvc1.1.6.L93.90', width: 1280, height: 720, fps: 30 });
+  });
+
+  it('carries SEI units, several parameter sets and shorter NAL length prefixes', () => {
+    const sei = Buffer.from('4e01050a78323635', 'hex');
+    const pps2 = Buffer.from('4401c1a5', 'hex');
+    const c = parseHevcDecoderConfig(buildHevcDecoderConfig({ ...sets, pps: [PPS_720P, pps2], sei: [sei], nalLengthSize: 2 }));
+    expect(c.nalLengthSize).toBe(2);
+    expect(c.pps).toEqual([PPS_720P, pps2]);
+    expect(c.arrays.at(-1)).toEqual({ nalType: 39, complete: false, units: [sei] });
+  });
+
+  it('refuses to build without a readable SPS', () => {
+    expect(() => buildHevcDecoderConfig({ ...sets, sps: [] })).toThrow(ParseError);
+    expect(() => buildHevcDecoderConfig({ ...sets, sps: [PPS_720P] })).toThrow(ParseError);
   });
 });

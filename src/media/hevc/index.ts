@@ -5,6 +5,12 @@ export {
   hevcLevelName,
   type HevcProfileTierLevel,
 } from './profile-tier-level.js';
-export { parseHevcDecoderConfig, type HevcDecoderConfig, type HevcNalArray } from './decoder-config.js';
+export {
+  parseHevcDecoderConfig,
+  buildHevcDecoderConfig,
+  type HevcDecoderConfig,
+  type HevcDecoderConfigInit,
+  type HevcNalArray,
+} from './decoder-config.js';
 export { parseHevcSps, type HevcSps } from './sps.js';
 export { hevcTrackInfo } from './track-info.js';
