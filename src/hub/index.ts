@@ -1,4 +1,4 @@
-export { Stream, type PublisherInfo, type StreamOptions, type StreamEvents, type StreamEndReason } from './stream.js';
+export { Stream, type FrameListener, type PublisherInfo, type StreamOptions, type StreamEvents, type StreamEndReason } from './stream.js';
 export { StreamRegistry, type StreamRegistryEvents } from './stream-registry.js';
 export { canTransition, isFinal, type StreamState } from './stream-state.js';
 export { TimestampGuard } from './timestamp-guard.js';

@@ -220,3 +220,25 @@ describe('GOP cache and fan-out', () => {
     expect(sink.closedWith).toBe('stream-ended');
   });
 });
+
+describe('frame listeners', () => {
+  it('see every accepted frame, even while paused, and a throwing one does not stop the stream', () => {
+    const s = new Stream('l', { protocol: 'rtmp' }, OPTIONS);
+    s.transition('STARTING');
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    s.on('listenerError', (e) => errors.push(e));
+    s.addFrameListener(() => {
+      throw new Error('bad muxer');
+    });
+    const remove = s.addFrameListener((f) => seen.push(f.kind));
+    s.push(video(true));
+    s.pause();
+    s.push(audio());
+    remove();
+    s.push(video(false));
+    expect(seen).toEqual(['video', 'audio']);
+    expect(errors).toHaveLength(3);
+    expect(s.state).toBe('PAUSED');
+  });
+});

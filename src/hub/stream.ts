@@ -23,8 +23,13 @@ export interface StreamOptions {
   backpressure: BackpressureLimits;
 }
 
+/** Called synchronously with every frame the stream accepts: muxers and recorders that must see all frames. */
+export type FrameListener = (frame: HubFrame) => void;
+
 export interface StreamEvents {
   state: [from: StreamState, to: StreamState];
+  /** A frame listener threw; it stays attached, the stream goes on. */
+  listenerError: [error: unknown];
   viewerJoined: [viewer: Subscription];
   viewerLeft: [viewer: Subscription, reason: SubscriberEndReason];
   trackInfo: [];
@@ -54,6 +59,7 @@ export class Stream extends EventEmitter<StreamEvents> {
   private batch: HubFrame[] = [];
   private flushScheduled = false;
   private lastVideoConfig: Buffer | undefined;
+  private readonly frameListeners = new Set<FrameListener>();
   private lastAudioConfig: Buffer | undefined;
 
   constructor(
@@ -90,6 +96,13 @@ export class Stream extends EventEmitter<StreamEvents> {
       if (frame.config) this.noteConfig(frame);
     }
     this.gop.push(frame);
+    for (const listener of this.frameListeners) {
+      try {
+        listener(frame);
+      } catch (err) {
+        this.emit('listenerError', err);
+      }
+    }
     // Paused: keep ingesting and caching so resume starts on a fresh keyframe, deliver nothing.
     if (this.currentState === 'PAUSED') return;
     this.batch.push(frame);
@@ -107,6 +120,20 @@ export class Stream extends EventEmitter<StreamEvents> {
     this.batch = [];
     this.fanOut.deliver(batch, performance.now());
   };
+
+  /**
+   * Taps every frame from now on, e.g. an HLS segmenter or a recorder, which must start with the
+   * stream rather than with a viewer. Returns a function that removes the tap.
+   */
+  addFrameListener(listener: FrameListener): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
+  /** The frames a consumer joining now needs to start decoding: metadata, sequence headers, the current GOP. */
+  startupFrames(): HubFrame[] {
+    return this.gop.snapshot();
+  }
 
   /** Adds a viewer; it first receives the preamble and the GOP cache, so its first video frame is a keyframe. */
   subscribe(options: SubscribeOptions): Subscription {
