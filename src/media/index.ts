@@ -20,6 +20,8 @@ export * from './hevc/index.js';
 export * from './av1/index.js';
 export * from './aac/index.js';
 export * from './flv/index.js';
+export * from './mpegts/index.js';
+export * from './mp4/index.js';
 
 /**
  * Track details from a configuration frame (avcC, hvcC, av1C, AudioSpecificConfig, OpusHead);
