@@ -5,8 +5,27 @@ import { EventBus } from '../events/index.js';
 import { createHttpApp } from '../http/index.js';
 import { describeStream, StreamRegistry, type AuthorizePublish } from '../hub/index.js';
 import { registerFlvRoutes } from '../protocols/flv/index.js';
+import { HlsService, type HlsOptions } from '../protocols/hls/index.js';
 import { RtmpServer } from '../protocols/rtmp/index.js';
 import { pendingFeatures } from './feature-status.js';
+
+/** HLS settings from config: windows and timeouts follow the segment target. */
+function hlsOptions(c: ZenLiveConfig, corsOrigin: string): HlsOptions {
+  const h = c.streaming.hls;
+  const targetDurationMs = h.segment_duration_seconds * 1000;
+  return {
+    container: h.segment_format,
+    targetDurationMs,
+    partTargetMs: h.low_latency ? h.part_duration_seconds * 1000 : 0,
+    windowMs: h.playlist_type === 'event' ? Number.MAX_SAFE_INTEGER : Math.max(h.dvr_window_seconds * 1000, 6 * targetDurationMs),
+    playlistType: h.playlist_type,
+    maxBytesPerRendition: h.max_memory_mb_per_stream * 1024 * 1024,
+    retainAfterEndMs: h.retain_after_end_seconds * 1000,
+    blockingTimeoutMs: 3 * targetDurationMs,
+    sessionTimeoutMs: Math.max(10_000, 3 * targetDurationMs),
+    corsOrigin,
+  };
+}
 
 /** Functions an embedding app plugs in. */
 export interface AppHooks {
@@ -25,6 +44,7 @@ export class ZenLiveApp {
   readonly bus: EventBus;
   private rtmp: RtmpServer | undefined;
   private http: FastifyInstance | undefined;
+  private hls: HlsService | undefined;
   private phase: Phase = 'created';
   private readonly log: Logger;
 
@@ -84,6 +104,7 @@ export class ZenLiveApp {
     this.phase = 'stopping';
     const timeoutMs = this.config.server.shutdown_timeout_seconds * 1000;
     this.registry.endAll('server-stopping');
+    this.hls?.close();
     await this.rtmp?.close(timeoutMs);
     if (this.http !== undefined) {
       const http = this.http;
@@ -98,8 +119,20 @@ export class ZenLiveApp {
 
   private async startHttp(): Promise<void> {
     const c = this.config;
-    const http = await createHttpApp({ logger: this.rootLogger, registry: this.registry, isReady: () => this.phase === 'running', corsOrigins: c.server.cors_origins });
-    if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.rootLogger, corsOrigin: c.server.cors_origins.includes('*') ? '*' : (c.server.cors_origins[0] ?? '*') });
+    const corsOrigin = c.server.cors_origins.includes('*') ? '*' : (c.server.cors_origins[0] ?? '*');
+    if (c.streaming.enable_hls) {
+      this.hls = new HlsService(this.registry, hlsOptions(c, corsOrigin), this.rootLogger);
+      this.hls.start();
+    }
+    const hls = this.hls;
+    const http = await createHttpApp({
+      logger: this.rootLogger,
+      registry: this.registry,
+      isReady: () => this.phase === 'running',
+      corsOrigins: c.server.cors_origins,
+      fastPaths: hls !== undefined ? [(req, res) => hls.handle(req, res)] : [],
+    });
+    if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.rootLogger, corsOrigin });
     this.http = http;
     await http.listen({ host: c.server.host, port: c.server.http_port });
   }

@@ -42,7 +42,12 @@ export const HlsConfig = z.strictObject({
   segment_duration_seconds: z.number().min(1).max(10).default(2),
   low_latency: z.boolean().default(true),
   part_duration_seconds: z.number().min(0.1).max(2).default(0.3),
-  dvr_window_seconds: z.number().min(0).default(0),
+  /** How far back viewers can seek; 0 keeps a short live window (6 target durations). */
+  dvr_window_seconds: z.number().min(0).max(24 * 3600).default(0),
+  /** `event` lists every segment of the stream (whole stream seekable) within the memory cap. */
+  playlist_type: z.enum(['live', 'event']).default('live'),
+  max_memory_mb_per_stream: z.number().min(8).default(512),
+  retain_after_end_seconds: z.number().min(0).default(60),
 });
 
 export const WebRtcConfig = z.strictObject({

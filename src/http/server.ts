@@ -1,4 +1,5 @@
 import websocket from '@fastify/websocket';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../base/index.js';
 import { ZenLiveError } from '../base/index.js';
@@ -13,6 +14,11 @@ export interface HttpAppOptions {
   registry: StreamRegistry;
   isReady: () => boolean;
   corsOrigins: readonly string[];
+  /**
+   * Handlers that see raw requests before the framework (the HLS hot path): each returns true
+   * when it took the request.
+   */
+  fastPaths?: ReadonlyArray<(req: IncomingMessage, res: ServerResponse) => boolean>;
 }
 
 /**
@@ -20,7 +26,13 @@ export interface HttpAppOptions {
  * Areas add their routes to it before it listens.
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const fastPaths = options.fastPaths ?? [];
   const app = Fastify({
+    serverFactory: (handler) =>
+      createServer((req, res) => {
+        for (const fast of fastPaths) if (fast(req, res)) return;
+        handler(req, res);
+      }),
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     // Long-lived playback responses must not be cut by a request timeout.

@@ -35,6 +35,10 @@ export interface StreamEvents {
   trackInfo: [];
 }
 
+interface PullViewer extends Subscription {
+  readonly droppedFrames: 0;
+}
+
 /** Why a stream ended, as told to its viewers and the API. */
 export type StreamEndReason = 'publisher-left' | 'stopped' | 'server-stopping';
 
@@ -60,6 +64,8 @@ export class Stream extends EventEmitter<StreamEvents> {
   private flushScheduled = false;
   private lastVideoConfig: Buffer | undefined;
   private readonly frameListeners = new Set<FrameListener>();
+  /** Viewers that pull rather than get pushed to (HLS sessions): counted, not fanned out to. */
+  private readonly pullViewers = new Set<PullViewer>();
   private lastAudioConfig: Buffer | undefined;
 
   constructor(
@@ -135,6 +141,22 @@ export class Stream extends EventEmitter<StreamEvents> {
     return this.gop.snapshot();
   }
 
+  /** Counts a viewer that fetches on its own (an HLS session); `unsubscribe()` when it goes away. */
+  addPullViewer(options: { id: string; protocol: ViewerProtocol; remoteAddress?: string }): Subscription {
+    const viewer: PullViewer = {
+      id: options.id,
+      protocol: options.protocol,
+      remoteAddress: options.remoteAddress,
+      droppedFrames: 0,
+      unsubscribe: () => {
+        if (this.pullViewers.delete(viewer)) this.emit('viewerLeft', viewer, 'unsubscribed');
+      },
+    };
+    this.pullViewers.add(viewer);
+    this.emit('viewerJoined', viewer);
+    return viewer;
+  }
+
   /** Adds a viewer; it first receives the preamble and the GOP cache, so its first video frame is a keyframe. */
   subscribe(options: SubscribeOptions): Subscription {
     // Frames already queued are in the GOP cache too: deliver them to current viewers first so
@@ -181,6 +203,10 @@ export class Stream extends EventEmitter<StreamEvents> {
   viewerCounts(): Record<ViewerProtocol, number> & { total: number } {
     const counts = { total: 0, rtmp: 0, flv: 0, 'ws-flv': 0, hls: 0, webrtc: 0, other: 0 };
     for (const v of this.fanOut.viewers) {
+      counts[v.protocol]++;
+      counts.total++;
+    }
+    for (const v of this.pullViewers) {
       counts[v.protocol]++;
       counts.total++;
     }
@@ -233,6 +259,10 @@ export class Stream extends EventEmitter<StreamEvents> {
 
   private closeViewers(reason: SubscriberEndReason): void {
     for (const viewer of this.fanOut.viewers.slice()) viewer.end(reason);
+    for (const viewer of [...this.pullViewers]) {
+      this.pullViewers.delete(viewer);
+      this.emit('viewerLeft', viewer, reason);
+    }
   }
 
   private detach(viewer: Viewer, reason: SubscriberEndReason): void {

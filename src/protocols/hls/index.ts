@@ -1,0 +1,4 @@
+export { HlsService } from './hls-service.js';
+export type { HlsOptions } from './options.js';
+export { writeMediaPlaylist, type MediaPlaylistOptions } from './playlist-writer.js';
+export { writeMasterPlaylist, type Variant } from './master-playlist.js';

@@ -1,0 +1,19 @@
+/** HLS settings, as the composition root derives them from config. */
+export interface HlsOptions {
+  container: 'fmp4' | 'mpegts';
+  targetDurationMs: number;
+  /** LL-HLS part target; 0 for plain HLS. */
+  partTargetMs: number;
+  /** Playlist window: how far back viewers can seek (DVR), at least a few segments. */
+  windowMs: number;
+  playlistType: 'live' | 'event';
+  /** Memory cap per rendition; the oldest segments go first when it is reached. */
+  maxBytesPerRendition: number;
+  /** How long a finished stream's playlist (with ENDLIST) stays available. */
+  retainAfterEndMs: number;
+  /** How long a blocking playlist reload may wait (RFC 8216bis suggests 3 target durations). */
+  blockingTimeoutMs: number;
+  /** An HLS session that fetched nothing for this long has left. */
+  sessionTimeoutMs: number;
+  corsOrigin: string;
+}

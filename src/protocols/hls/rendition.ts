@@ -1,0 +1,197 @@
+import { EventEmitter } from 'node:events';
+import type { CutPart } from './segmenter.js';
+import type { SegmentMuxer } from './segment-muxer.js';
+
+/** One part as served: bytes plus what the playlist says of it. */
+export interface HlsPart {
+  readonly index: number;
+  readonly durationMs: number;
+  readonly independent: boolean;
+  /** Dropped once the part is too old to be listed; the segment keeps the bytes. */
+  bytes: Buffer | undefined;
+}
+
+/** One media segment; open while parts are still being added to it. */
+export interface HlsSegment {
+  readonly msn: number;
+  readonly startedAt: number;
+  readonly mapVersion: number;
+  readonly discontinuity: boolean;
+  durationMs: number;
+  parts: HlsPart[];
+  complete: boolean;
+  /** The whole segment, set when it completes. */
+  bytes: Buffer | undefined;
+}
+
+/** How much a rendition keeps. */
+export interface RenditionLimits {
+  /** Segments listed in the playlist: the live window or the DVR window, in milliseconds. */
+  windowMs: number;
+  /** Segments whose parts are still listed (LL-HLS needs the last few target durations). */
+  partSegments: number;
+  /** Hard cap on the bytes of segments kept, whatever the window says. */
+  maxBytes: number;
+}
+
+export interface RenditionEvents {
+  /** Something a blocked playlist or part request may be waiting for has appeared. */
+  changed: [];
+}
+
+/**
+ * The segments, parts and init segments of one rendition of one stream, with a sliding window
+ * that frees what falls out of it. Media sequence numbers keep growing across republishes, so a
+ * URL, once served, always means the same bytes (segments are cacheable as immutable).
+ */
+export class Rendition extends EventEmitter<RenditionEvents> {
+  readonly segments: HlsSegment[] = [];
+  readonly maps = new Map<number, Buffer>();
+  mapVersion = 0;
+  muxer: SegmentMuxer | undefined;
+  discontinuitySequence = 0;
+  ended = false;
+  /** Bumps on every change, so playlists can be cached per version. */
+  version = 0;
+  private nextMsn = 0;
+  private pendingDiscontinuity = false;
+  private bytes = 0;
+  private peakBitrate = 0;
+  private totalBits = 0;
+  private totalMs = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly limits: RenditionLimits,
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  /** The segment a new part goes into, or undefined before the first part. */
+  get open(): HlsSegment | undefined {
+    const last = this.segments[this.segments.length - 1];
+    return last !== undefined && !last.complete ? last : undefined;
+  }
+
+  get lastMsn(): number {
+    return this.nextMsn - 1;
+  }
+
+  get firstMsn(): number {
+    return this.segments[0]?.msn ?? this.nextMsn;
+  }
+
+  /** Peak and average segment bitrates in bits per second, for BANDWIDTH and AVERAGE-BANDWIDTH. */
+  get bandwidth(): { peak: number; average: number } {
+    return { peak: Math.round(this.peakBitrate), average: this.totalMs > 0 ? Math.round((this.totalBits * 1000) / this.totalMs) : 0 };
+  }
+
+  setMuxer(muxer: SegmentMuxer): void {
+    this.muxer = muxer;
+    if (muxer.init !== undefined) {
+      this.mapVersion++;
+      this.maps.set(this.mapVersion, muxer.init);
+    }
+    this.touch();
+  }
+
+  addPart(cut: CutPart): void {
+    if (this.ended) this.resume();
+    if (cut.segmentStart || this.open === undefined) this.startSegment(cut.discontinuity);
+    const segment = this.open as HlsSegment;
+    segment.parts.push({ index: segment.parts.length, durationMs: cut.durationMs, independent: cut.independent, bytes: cut.bytes });
+    segment.durationMs += cut.durationMs;
+    this.bytes += cut.bytes.length;
+    this.touch();
+  }
+
+  /** Closes the open segment and marks the playlist ended (EXT-X-ENDLIST). */
+  end(): void {
+    this.completeOpen();
+    this.ended = true;
+    this.touch();
+  }
+
+  segment(msn: number): HlsSegment | undefined {
+    const first = this.segments[0];
+    if (first === undefined) return undefined;
+    return this.segments[msn - first.msn];
+  }
+
+  /** A new publish continues this playlist: its timestamps restart, so players must reset. */
+  republished(): void {
+    this.completeOpen();
+    this.ended = false;
+    this.pendingDiscontinuity = true;
+    this.touch();
+  }
+
+  private resume(): void {
+    this.ended = false;
+    this.pendingDiscontinuity = true;
+  }
+
+  private startSegment(discontinuity: boolean): void {
+    this.completeOpen();
+    const afterRepublish = this.pendingDiscontinuity && this.segments.length > 0;
+    this.pendingDiscontinuity = false;
+    this.segments.push({
+      msn: this.nextMsn++,
+      startedAt: Date.now(),
+      mapVersion: this.mapVersion,
+      discontinuity: discontinuity || afterRepublish,
+      durationMs: 0,
+      parts: [],
+      complete: false,
+      bytes: undefined,
+    });
+    this.trim();
+  }
+
+  private completeOpen(): void {
+    const open = this.open;
+    if (open === undefined) return;
+    open.complete = true;
+    open.bytes = Buffer.concat(open.parts.map((p) => p.bytes as Buffer));
+    this.bytes += open.bytes.length;
+    if (open.durationMs > 0) {
+      const bits = open.bytes.length * 8;
+      this.peakBitrate = Math.max(this.peakBitrate, (bits * 1000) / open.durationMs);
+      this.totalBits += bits;
+      this.totalMs += open.durationMs;
+    }
+  }
+
+  /** Frees parts of old segments and segments out of the window (keeping one spare for late readers). */
+  private trim(): void {
+    const n = this.segments.length;
+    for (let i = 0; i < n - this.limits.partSegments; i++) {
+      const seg = this.segments[i] as HlsSegment;
+      for (const p of seg.parts) {
+        if (p.bytes !== undefined) {
+          this.bytes -= p.bytes.length;
+          p.bytes = undefined;
+        }
+      }
+    }
+    let windowMs = 0;
+    for (let i = n - 2; i >= 0; i--) windowMs += (this.segments[i] as HlsSegment).durationMs;
+    while (this.segments.length > 2) {
+      const oldest = this.segments[0] as HlsSegment;
+      const overWindow = windowMs - oldest.durationMs >= this.limits.windowMs;
+      if (!overWindow && this.bytes <= this.limits.maxBytes) break;
+      this.segments.shift();
+      windowMs -= oldest.durationMs;
+      this.bytes -= oldest.bytes?.length ?? 0;
+      for (const p of oldest.parts) this.bytes -= p.bytes?.length ?? 0;
+      if (oldest.discontinuity) this.discontinuitySequence++;
+      if (!this.segments.some((s) => s.mapVersion === oldest.mapVersion)) this.maps.delete(oldest.mapVersion);
+    }
+  }
+
+  private touch(): void {
+    this.version++;
+    this.emit('changed');
+  }
+}

@@ -1,0 +1,259 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HlsRequestError } from './errors.js';
+import type { HlsStream } from './hls-stream.js';
+import { writeMasterPlaylist } from './master-playlist.js';
+import type { HlsOptions } from './options.js';
+import { writeMediaPlaylist } from './playlist-writer.js';
+import type { Rendition } from './rendition.js';
+import type { HlsSessions } from './sessions.js';
+
+const MEDIA_FILE = /^([a-z0-9]+)-(?:init-(\d{1,9})\.mp4|(\d{1,15})(?:\.(\d{1,6}))?\.(m4s|ts))$/;
+const ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
+// Playlists change every part: a CDN may hold one for a fraction of a part, no longer.
+const PLAYLIST_CACHE = 'public, max-age=1';
+// A blocking request's URL names one future playlist state: it can be cached as long as a segment lives.
+const BLOCKING_PLAYLIST_CACHE = 'public, max-age=6';
+// Segment and part URLs are never reused (a generation prefix and ever-growing sequence numbers).
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Looks HLS streams up by id; the service owns them. */
+export interface HlsLookup {
+  get(id: string): HlsStream | undefined;
+}
+
+function parseIndex(name: string, value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (!/^\d{1,16}$/.test(value) || Number(value) > MAX_INT) throw new HlsRequestError('HLS_BAD_QUERY', 400, `${name} must be a non-negative integer`);
+  return Number(value);
+}
+
+/**
+ * Serves HLS on the raw node:http request, before any web framework sees it: playlists (with
+ * LL-HLS blocking reload and delta updates), init segments, segments and parts, with ETag, HEAD,
+ * Range and CORS. Returns false for paths that are not HLS, so the framework handles them.
+ */
+export class HlsRequestHandler {
+  private readonly playlistCache = new WeakMap<Rendition, { version: number; skip: boolean; body: Buffer }[]>();
+
+  constructor(
+    private readonly streams: HlsLookup,
+    private readonly sessions: HlsSessions,
+    private readonly options: HlsOptions,
+  ) {}
+
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? '';
+    if (!url.startsWith('/live/')) return false;
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const parts = path.split('/');
+    // ['', 'live', id, 'index.m3u8'] or ['', 'live', id, rendition, file]
+    const isMaster = parts.length === 4 && parts[3] === 'index.m3u8';
+    const isMedia = parts.length === 5;
+    if (!isMaster && !isMedia) return false;
+    void this.serve(req, res, parts, isMaster, q < 0 ? '' : url.slice(q + 1)).catch((err: unknown) => this.fail(res, err));
+    return true;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, parts: string[], isMaster: boolean, query: string): Promise<void> {
+    res.setHeader('access-control-allow-origin', this.options.corsOrigin);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-allow-headers': 'range, if-none-match', 'access-control-max-age': '86400' });
+      res.end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HlsRequestError('METHOD_NOT_ALLOWED', 405, `${req.method ?? ''} is not allowed on HLS resources`);
+    const id = decodeURIComponent(parts[2] as string);
+    const hls = ID.test(id) ? this.streams.get(id) : undefined;
+    if (hls === undefined) throw new HlsRequestError('STREAM_NOT_FOUND', 404, `stream ${id.slice(0, 64)} has no HLS output`);
+    const params = new URLSearchParams(query);
+    if (isMaster) return this.master(req, res, hls, params);
+    const rendition = hls.renditions.get(parts[3] as string);
+    if (rendition === undefined) throw new HlsRequestError('RENDITION_NOT_FOUND', 404, `stream ${id} has no rendition ${String(parts[3]).slice(0, 32)}`);
+    const file = parts[4] as string;
+    if (file === 'index.m3u8') return this.media(req, res, hls, rendition, params);
+    return this.mediaFile(req, res, hls, rendition, file);
+  }
+
+  private async master(req: IncomingMessage, res: ServerResponse, hls: HlsStream, params: URLSearchParams): Promise<void> {
+    const source = hls.source;
+    if (source.muxer === undefined) {
+      // Just published: wait for the tracks to be known rather than send a player away.
+      if (hls.stream === undefined || !(await this.waitFor(res, source, () => source.muxer !== undefined))) {
+        throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no media yet`);
+      }
+    }
+    const token = params.get('s') ?? this.sessions.newToken();
+    const variants = [...hls.renditions.values()].map((r) => {
+      const stream = hls.stream;
+      const bw = r.bandwidth;
+      const hubRate = stream?.bitrate() ?? 0;
+      return {
+        uri: `${r.name}/index.m3u8?s=${token}`,
+        bandwidth: Math.max(bw.peak, hubRate * 1.2, 1),
+        averageBandwidth: bw.average > 0 ? bw.average : hubRate,
+        codecs: r.muxer?.codecs ?? '',
+        ...(stream?.video !== undefined ? { width: stream.video.width, height: stream.video.height } : {}),
+        ...(stream?.fps() !== undefined ? { fps: stream.fps() as number } : {}),
+      };
+    });
+    this.send(req, res, 200, PLAYLIST_TYPE, Buffer.from(writeMasterPlaylist(variants)), { 'cache-control': 'no-cache' });
+  }
+
+  private async media(req: IncomingMessage, res: ServerResponse, hls: HlsStream, r: Rendition, params: URLSearchParams): Promise<void> {
+    const msn = parseIndex('_HLS_msn', params.get('_HLS_msn'));
+    const part = parseIndex('_HLS_part', params.get('_HLS_part'));
+    const skipParam = params.get('_HLS_skip');
+    if (part !== undefined && msn === undefined) throw new HlsRequestError('HLS_BAD_QUERY', 400, '_HLS_part requires _HLS_msn');
+    if (skipParam !== null && skipParam !== 'YES' && skipParam !== 'v2') throw new HlsRequestError('HLS_BAD_QUERY', 400, '_HLS_skip must be YES or v2');
+    if (hls.stream !== undefined) this.sessions.touch(params.get('s') ?? `${req.socket.remoteAddress ?? ''}|${req.headers['user-agent'] ?? ''}`, hls.stream, req.socket.remoteAddress);
+    let cache = PLAYLIST_CACHE;
+    if (msn !== undefined && this.options.partTargetMs > 0) {
+      // RFC 8216bis §6.2.5.2: a request too far in the future is refused at once.
+      if (msn > r.lastMsn + 2) throw new HlsRequestError('HLS_MSN_TOO_FAR', 400, `_HLS_msn ${msn} is more than two segments past the last one (${r.lastMsn})`);
+      const reached = (): boolean => r.ended || this.reached(r, msn, part);
+      if (!(await this.waitFor(res, r, reached))) throw new HlsRequestError('HLS_BLOCKING_TIMEOUT', 503, `segment ${msn}${part !== undefined ? ` part ${part}` : ''} did not appear in time`);
+      cache = BLOCKING_PLAYLIST_CACHE;
+    }
+    if (r.segments.length === 0 || r.muxer === undefined) {
+      if (!(await this.waitFor(res, r, () => r.segments.length > 0))) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no segments yet`);
+    }
+    const body = this.playlist(hls, r, skipParam !== null);
+    this.send(req, res, 200, PLAYLIST_TYPE, body, { 'cache-control': cache });
+  }
+
+  /** Whether the rendition holds segment `msn` (complete) or its part `part`. */
+  private reached(r: Rendition, msn: number, part: number | undefined): boolean {
+    const open = r.open;
+    const lastComplete = open !== undefined ? open.msn - 1 : r.lastMsn;
+    if (msn <= lastComplete) return true;
+    if (part === undefined || open === undefined || open.msn !== msn) return false;
+    return open.parts.length > part;
+  }
+
+  private playlist(hls: HlsStream, r: Rendition, skip: boolean): Buffer {
+    let entries = this.playlistCache.get(r);
+    const hit = entries?.find((e) => e.version === r.version && e.skip === skip);
+    if (hit !== undefined) return hit.body;
+    const reports = [...hls.renditions.values()]
+      .filter((o) => o !== r)
+      .map((o) => ({ uri: `../${o.name}/index.m3u8`, lastMsn: o.open?.msn ?? o.lastMsn, lastPart: Math.max(0, (o.open?.parts.length ?? 1) - 1) }));
+    const body = Buffer.from(
+      writeMediaPlaylist(r, {
+        targetDurationMs: this.options.targetDurationMs,
+        partTargetMs: this.options.partTargetMs,
+        playlistType: this.options.playlistType,
+        uriPrefix: `${hls.generation}-`,
+        extension: r.muxer?.extension ?? 'm4s',
+        renditionReports: reports,
+        skip,
+      }),
+    );
+    entries = (entries ?? []).filter((e) => e.version === r.version);
+    entries.push({ version: r.version, skip, body });
+    this.playlistCache.set(r, entries);
+    return body;
+  }
+
+  private async mediaFile(req: IncomingMessage, res: ServerResponse, hls: HlsStream, r: Rendition, file: string): Promise<void> {
+    const m = MEDIA_FILE.exec(file);
+    if (m === null || m[1] !== hls.generation) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `no such HLS file ${file.slice(0, 64)}`);
+    if (m[2] !== undefined) {
+      const init = r.maps.get(Number(m[2]));
+      if (init === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `no init segment ${m[2]}`);
+      return this.sendMedia(req, res, 'video/mp4', init, `"${hls.generation}-i${m[2]}"`);
+    }
+    const msn = Number(m[3]);
+    const partIndex = m[4] !== undefined ? Number(m[4]) : undefined;
+    const type = m[5] === 'ts' ? 'video/mp2t' : 'video/mp4';
+    const etag = `"${hls.generation}-${msn}${partIndex !== undefined ? `.${partIndex}` : ''}"`;
+    if (partIndex === undefined) {
+      const seg = r.segment(msn);
+      if (seg?.bytes === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `segment ${msn} is not available`);
+      return this.sendMedia(req, res, type, seg.bytes, etag);
+    }
+    let bytes = r.segment(msn)?.parts[partIndex]?.bytes;
+    if (bytes === undefined && this.isHinted(r, msn, partIndex)) {
+      // The preload hint's part: hold the request until it exists (RFC 8216bis §6.2.5.3).
+      await this.waitFor(res, r, () => r.segment(msn)?.parts[partIndex] !== undefined || r.ended);
+      bytes = r.segment(msn)?.parts[partIndex]?.bytes;
+    }
+    if (bytes === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `part ${msn}.${partIndex} is not available`);
+    return this.sendMedia(req, res, type, bytes, etag);
+  }
+
+  private isHinted(r: Rendition, msn: number, part: number): boolean {
+    const open = r.open;
+    if (open !== undefined) return msn === open.msn && part === open.parts.length;
+    return msn === r.lastMsn + 1 && part === 0;
+  }
+
+  private sendMedia(req: IncomingMessage, res: ServerResponse, type: string, body: Buffer, etag: string): void {
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag, 'cache-control': IMMUTABLE });
+      res.end();
+      return;
+    }
+    const headers: Record<string, string> = { etag, 'cache-control': IMMUTABLE, 'accept-ranges': 'bytes' };
+    const range = req.headers.range;
+    if (range !== undefined) {
+      const m = /^bytes=(\d*)-(\d*)$/.exec(range);
+      let start = m?.[1] ? Number(m[1]) : undefined;
+      let end = m?.[2] ? Number(m[2]) : undefined;
+      if (m !== null && start === undefined && end !== undefined) {
+        start = Math.max(0, body.length - end);
+        end = body.length - 1;
+      }
+      start ??= 0;
+      end = Math.min(end ?? body.length - 1, body.length - 1);
+      if (m === null || start > end || start >= body.length) {
+        res.writeHead(416, { 'content-range': `bytes */${body.length}` });
+        res.end();
+        return;
+      }
+      headers['content-range'] = `bytes ${start}-${end}/${body.length}`;
+      return this.send(req, res, 206, type, body.subarray(start, end + 1), headers);
+    }
+    this.send(req, res, 200, type, body, headers);
+  }
+
+  private send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: Buffer, headers: Record<string, string>): void {
+    res.writeHead(status, { ...headers, 'content-type': type, 'content-length': body.length });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  /** Waits (up to the blocking timeout) for `ready()` to hold; false on timeout or when the client goes away. */
+  private waitFor(res: ServerResponse, r: Rendition, ready: () => boolean): Promise<boolean> {
+    if (ready()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        r.off('changed', check);
+        res.off('close', gone);
+        resolve(ok);
+      };
+      const check = (): void => {
+        if (ready()) done(true);
+      };
+      const gone = (): void => done(false);
+      const timer = setTimeout(() => done(false), this.options.blockingTimeoutMs);
+      r.on('changed', check);
+      // The response's close, not the request's: a GET's request side closes once it is read.
+      res.once('close', gone);
+    });
+  }
+
+  private fail(res: ServerResponse, err: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const e = err instanceof HlsRequestError ? err : new HlsRequestError('INTERNAL', 500, 'internal server error');
+    const body = Buffer.from(JSON.stringify({ error: { code: e.code, message: e.message, details: {} } }));
+    res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-store' });
+    res.end(body);
+  }
+}
