@@ -3,17 +3,33 @@ import type { Logger } from '../base/index.js';
 import { ConfigError, type ZenLiveConfig } from '../config/index.js';
 import { EventBus } from '../events/index.js';
 import { createHttpApp } from '../http/index.js';
-import { describeStream, StreamRegistry, type AuthorizePublish } from '../hub/index.js';
+import { describeStream, StreamRegistry, type AuthorizePublish, type StreamOptions } from '../hub/index.js';
 import { registerFlvRoutes } from '../protocols/flv/index.js';
-import { HlsService, type HlsOptions } from '../protocols/hls/index.js';
+import { HlsService, registerHlsApiRoutes, type HlsOptions } from '../protocols/hls/index.js';
 import { RtmpServer } from '../protocols/rtmp/index.js';
+import { registerWatchRoutes } from '../protocols/watch/index.js';
 import { pendingFeatures } from './feature-status.js';
 
 /** HLS settings from config: windows and timeouts follow the segment target. */
-function hlsOptions(c: ZenLiveConfig, corsOrigin: string): HlsOptions {
+function hlsOptions(c: ZenLiveConfig, corsOrigin: string, derivedStreamOptions: StreamOptions): HlsOptions {
   const h = c.streaming.hls;
   const targetDurationMs = h.segment_duration_seconds * 1000;
+  const abr = h.abr;
   return {
+    derivedStreamOptions,
+    ...(abr.enabled
+      ? {
+          ladder: {
+            renditions: abr.renditions.map((r) => ({ name: r.name, height: r.height, videoBitrateKbps: r.video_bitrate_kbps, audioBitrateKbps: r.audio_bitrate_kbps, ...(r.fps !== undefined ? { fps: r.fps } : {}) })),
+            start: abr.start,
+            ffmpegPath: abr.ffmpeg_path,
+            preset: abr.preset,
+            keyframeIntervalSeconds: h.segment_duration_seconds,
+            minRestartMs: 1000,
+            maxRestartMs: 30_000,
+          },
+        }
+      : {}),
     container: h.segment_format,
     targetDurationMs,
     partTargetMs: h.low_latency ? h.part_duration_seconds * 1000 : 0,
@@ -47,6 +63,7 @@ export class ZenLiveApp {
   private hls: HlsService | undefined;
   private phase: Phase = 'created';
   private readonly log: Logger;
+  private readonly streamOptions: StreamOptions;
 
   constructor(
     readonly config: ZenLiveConfig,
@@ -55,10 +72,11 @@ export class ZenLiveApp {
   ) {
     this.log = rootLogger.child({ component: 'app' });
     const hub = config.streaming.hub;
-    this.registry = new StreamRegistry({
+    this.streamOptions = {
       gopCache: { maxFrames: hub.gop_cache_max_frames, maxBytes: hub.gop_cache_max_bytes },
       backpressure: { softLimitBytes: hub.viewer_soft_limit_bytes, hardLimitBytes: hub.viewer_hard_limit_bytes, maxSkipMs: hub.viewer_max_skip_seconds * 1000 },
-    });
+    };
+    this.registry = new StreamRegistry(this.streamOptions);
     this.bus = new EventBus(this.log);
     this.wireEvents();
   }
@@ -121,7 +139,7 @@ export class ZenLiveApp {
     const c = this.config;
     const corsOrigin = c.server.cors_origins.includes('*') ? '*' : (c.server.cors_origins[0] ?? '*');
     if (c.streaming.enable_hls) {
-      this.hls = new HlsService(this.registry, hlsOptions(c, corsOrigin), this.rootLogger);
+      this.hls = new HlsService(this.registry, hlsOptions(c, corsOrigin, this.streamOptions), this.rootLogger);
       this.hls.start();
     }
     const hls = this.hls;
@@ -132,7 +150,9 @@ export class ZenLiveApp {
       corsOrigins: c.server.cors_origins,
       fastPaths: hls !== undefined ? [(req, res) => hls.handle(req, res)] : [],
     });
+    if (hls !== undefined) registerHlsApiRoutes(http, hls);
     if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.rootLogger, corsOrigin });
+    if (c.streaming.enable_hls) registerWatchRoutes(http, { logger: this.rootLogger });
     this.http = http;
     await http.listen({ host: c.server.host, port: c.server.http_port });
   }

@@ -37,6 +37,30 @@ export const HubConfig = z.strictObject({
   viewer_max_skip_seconds: seconds.default(10),
 });
 
+export const AbrRendition = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/).refine((n) => n !== 'source', 'the name "source" is the untranscoded rendition'),
+  height: z.number().int().min(64).max(4320),
+  video_bitrate_kbps: z.number().int().min(64).max(100_000),
+  audio_bitrate_kbps: z.number().int().min(16).max(512).default(128),
+  fps: z.number().min(1).max(120).optional(),
+});
+
+export const AbrConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Transcode from the moment a stream starts, or only once someone asks for the master playlist. */
+  start: z.enum(['with-stream', 'on-request']).default('with-stream'),
+  ffmpeg_path: z.string().min(1).default('ffmpeg'),
+  preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
+  renditions: z
+    .array(AbrRendition)
+    .min(1)
+    .default([
+      { name: '720p', height: 720, video_bitrate_kbps: 2800, audio_bitrate_kbps: 128 },
+      { name: '480p', height: 480, video_bitrate_kbps: 1400, audio_bitrate_kbps: 128 },
+      { name: '360p', height: 360, video_bitrate_kbps: 800, audio_bitrate_kbps: 96 },
+    ]),
+});
+
 export const HlsConfig = z.strictObject({
   segment_format: z.enum(['fmp4', 'mpegts']).default('fmp4'),
   segment_duration_seconds: z.number().min(1).max(10).default(2),
@@ -48,6 +72,7 @@ export const HlsConfig = z.strictObject({
   playlist_type: z.enum(['live', 'event']).default('live'),
   max_memory_mb_per_stream: z.number().min(8).default(512),
   retain_after_end_seconds: z.number().min(0).default(60),
+  abr: AbrConfig.prefault({}),
 });
 
 export const WebRtcConfig = z.strictObject({

@@ -1,3 +1,6 @@
+import type { StreamOptions } from '../../hub/index.js';
+import type { LadderOptions } from './abr/index.js';
+
 /** HLS settings, as the composition root derives them from config. */
 export interface HlsOptions {
   container: 'fmp4' | 'mpegts';
@@ -16,4 +19,8 @@ export interface HlsOptions {
   /** An HLS session that fetched nothing for this long has left. */
   sessionTimeoutMs: number;
   corsOrigin: string;
+  /** The ABR ladder; undefined serves the source rendition only. */
+  ladder?: LadderOptions;
+  /** GOP cache and backpressure settings for the streams transcoders produce. */
+  derivedStreamOptions: StreamOptions;
 }

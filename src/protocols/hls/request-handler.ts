@@ -86,18 +86,20 @@ export class HlsRequestHandler {
         throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no media yet`);
       }
     }
+    if (this.options.ladder?.start === 'on-request') hls.startLadder();
     const token = params.get('s') ?? this.sessions.newToken();
-    const variants = [...hls.renditions.values()].map((r) => {
-      const stream = hls.stream;
-      const bw = r.bandwidth;
-      const hubRate = stream?.bitrate() ?? 0;
+    const hubRate = hls.stream?.bitrate() ?? 0;
+    // Renditions whose tracks are known; a transcoder still starting joins the list on a later request.
+    const variants = hls.status().filter((st) => st.codecs !== null).map((st) => {
+      const bw = (hls.renditions.get(st.name) as Rendition).bandwidth;
+      const nominal = st.configuredBitrate ?? hubRate;
       return {
-        uri: `${r.name}/index.m3u8?s=${token}`,
-        bandwidth: Math.max(bw.peak, hubRate * 1.2, 1),
-        averageBandwidth: bw.average > 0 ? bw.average : hubRate,
-        codecs: r.muxer?.codecs ?? '',
-        ...(stream?.video !== undefined ? { width: stream.video.width, height: stream.video.height } : {}),
-        ...(stream?.fps() !== undefined ? { fps: stream.fps() as number } : {}),
+        uri: `${st.name}/index.m3u8?s=${token}`,
+        bandwidth: Math.max(bw.peak, nominal * 1.2, 1),
+        averageBandwidth: bw.average > 0 ? bw.average : nominal,
+        codecs: st.codecs as string,
+        ...(st.width !== null && st.height !== null ? { width: st.width, height: st.height } : {}),
+        ...(st.fps !== null ? { fps: st.fps } : {}),
       };
     });
     this.send(req, res, 200, PLAYLIST_TYPE, Buffer.from(writeMasterPlaylist(variants)), { 'cache-control': 'no-cache' });

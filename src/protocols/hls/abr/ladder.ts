@@ -1,0 +1,44 @@
+/** One rung of the ABR ladder: a transcoded rendition. */
+export interface RenditionSpec {
+  /** URL-safe name, e.g. `720p`; the source rendition is always `source`. */
+  name: string;
+  height: number;
+  videoBitrateKbps: number;
+  audioBitrateKbps: number;
+  /** Output frame rate; the source's when omitted. */
+  fps?: number;
+}
+
+/** How the ladder runs. */
+export interface LadderOptions {
+  renditions: readonly RenditionSpec[];
+  /** Start transcoders with the stream, or when the master playlist is first requested. */
+  start: 'with-stream' | 'on-request';
+  ffmpegPath: string;
+  /** x264 preset: speed against quality per CPU. */
+  preset: string;
+  /** Keyframe interval of the renditions, matching the segment target so segments line up. */
+  keyframeIntervalSeconds: number;
+  /** Restart delays after a crash: from `minRestartMs`, doubling, capped at `maxRestartMs`. */
+  minRestartMs: number;
+  maxRestartMs: number;
+}
+
+/** The ffmpeg arguments of one rendition: FLV in on stdin, FLV out on stdout, nothing else. */
+export function transcoderArgs(spec: RenditionSpec, options: LadderOptions): string[] {
+  const v = spec.videoBitrateKbps;
+  const gop = options.keyframeIntervalSeconds;
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    '-fflags', '+nobuffer+genpts', '-f', 'flv', '-i', 'pipe:0',
+    '-map', '0:v:0', '-map', '0:a:0?',
+    // -2 keeps the aspect ratio with an even width, as H.264 4:2:0 needs.
+    '-vf', `scale=-2:${spec.height}${spec.fps !== undefined ? `,fps=${spec.fps}` : ''}`,
+    '-c:v', 'libx264', '-preset', options.preset, '-tune', 'zerolatency', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
+    '-b:v', `${v}k`, '-maxrate', `${Math.round(v * 1.1)}k`, '-bufsize', `${v * 2}k`,
+    // Keyframes at the segment target, at the same times in every rendition, so segments align.
+    '-force_key_frames', `expr:gte(t,n_forced*${gop})`, '-sc_threshold', '0', '-bf', '0',
+    '-c:a', 'aac', '-b:a', `${spec.audioBitrateKbps}k`, '-ac', '2',
+    '-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1',
+  ];
+}
