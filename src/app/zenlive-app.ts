@@ -36,6 +36,7 @@ function hlsOptions(c: ZenLiveConfig, corsOrigin: string, derivedStreamOptions: 
     windowMs: h.playlist_type === 'event' ? Number.MAX_SAFE_INTEGER : Math.max(h.dvr_window_seconds * 1000, 6 * targetDurationMs),
     playlistType: h.playlist_type,
     maxBytesPerRendition: h.max_memory_mb_per_stream * 1024 * 1024,
+    ...(h.disk_path !== '' ? { diskPath: h.disk_path } : {}),
     retainAfterEndMs: h.retain_after_end_seconds * 1000,
     blockingTimeoutMs: 3 * targetDurationMs,
     sessionTimeoutMs: Math.max(10_000, 3 * targetDurationMs),

@@ -71,6 +71,8 @@ export const HlsConfig = z.strictObject({
   /** `event` lists every segment of the stream (whole stream seekable) within the memory cap. */
   playlist_type: z.enum(['live', 'event']).default('live'),
   max_memory_mb_per_stream: z.number().min(8).default(512),
+  /** Directory for DVR history beyond the live edge (empty: memory only, within max_memory_mb_per_stream). */
+  disk_path: z.string().default(''),
   retain_after_end_seconds: z.number().min(0).default(60),
   abr: AbrConfig.prefault({}),
 });

@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '../../base/index.js';
 import { describeConfigFrame, type AudioTrackInfo, type MediaFrame, type VideoTrackInfo } from '../../media/index.js';
 import type { Stream } from '../../hub/index.js';
@@ -130,12 +132,14 @@ export class HlsStream {
   close(): void {
     clearTimeout(this.endTimer);
     this.stopFeeds();
+    if (this.options.diskPath !== undefined) void rm(join(this.options.diskPath, this.id, this.generation), { recursive: true, force: true });
   }
 
   private rendition(name: string): Rendition {
     let r = this.renditions.get(name);
     if (r === undefined) {
-      r = new Rendition(name, { windowMs: this.options.windowMs, partSegments: 4, maxBytes: this.options.maxBytesPerRendition });
+      const diskDir = this.options.diskPath !== undefined ? join(this.options.diskPath, this.id, this.generation, name) : undefined;
+      r = new Rendition(name, { windowMs: this.options.windowMs, partSegments: 4, maxBytes: this.options.maxBytesPerRendition, ...(diskDir !== undefined ? { diskDir } : {}) });
       this.renditions.set(name, r);
     }
     return r;

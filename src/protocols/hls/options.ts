@@ -10,6 +10,8 @@ export interface HlsOptions {
   /** Playlist window: how far back viewers can seek (DVR), at least a few segments. */
   windowMs: number;
   playlistType: 'live' | 'event';
+  /** Directory for DVR history beyond the live edge; memory only when undefined. */
+  diskPath?: string;
   /** Memory cap per rendition; the oldest segments go first when it is reached. */
   maxBytesPerRendition: number;
   /** How long a finished stream's playlist (with ENDLIST) stays available. */

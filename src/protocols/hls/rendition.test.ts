@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeMediaPlaylist, type MediaPlaylistOptions } from './playlist-writer.js';
 import { Rendition } from './rendition.js';
@@ -56,7 +59,34 @@ describe('Rendition window', () => {
   });
 });
 
+describe('DVR history on disk', () => {
+  it('moves segments past the live edge to disk, frees their memory, and deletes them when they leave the window', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'zenlive-dvr-')), 'r');
+    const r = new Rendition('source', { windowMs: 12_000, partSegments: 3, maxBytes: 1e9, diskDir: dir });
+    r.setMuxer(muxer);
+    addSegments(r, 6);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const old = r.segments[0];
+    expect(old?.bytes).toBeUndefined();
+    expect(readFileSync(old?.file as string).length).toBe(8000);
+    expect(r.segments[r.segments.length - 2]?.bytes?.length).toBe(8000);
+    const firstFile = old?.file as string;
+    addSegments(r, 6);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(firstFile)).toBe(false);
+    expect(r.segments.every((s) => s.bytes !== undefined || s.file !== undefined || !s.complete)).toBe(true);
+  });
+});
+
 describe('media playlist writer', () => {
+  it('marks EVENT playlists', () => {
+    const r = new Rendition('source', { windowMs: 60_000, partSegments: 4, maxBytes: 1e9 });
+    r.setMuxer(muxer);
+    addSegments(r, 1);
+    expect(writeMediaPlaylist(r, { ...OPTS, playlistType: 'event' })).toContain('#EXT-X-PLAYLIST-TYPE:EVENT');
+    expect(writeMediaPlaylist(r, OPTS)).not.toContain('PLAYLIST-TYPE');
+  });
+
   it('marks a republish with a discontinuity and the new map', () => {
     const r = new Rendition('source', { windowMs: 60_000, partSegments: 4, maxBytes: 1e9 });
     r.setMuxer(muxer);

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CutPart } from './segmenter.js';
 import type { SegmentMuxer } from './segment-muxer.js';
 
@@ -20,8 +22,10 @@ export interface HlsSegment {
   durationMs: number;
   parts: HlsPart[];
   complete: boolean;
-  /** The whole segment, set when it completes. */
+  /** The whole segment, set when it completes (undefined once it has moved to disk). */
   bytes: Buffer | undefined;
+  /** Where the segment lives once moved out of memory (DVR history with a disk directory). */
+  file: string | undefined;
 }
 
 /** How much a rendition keeps. */
@@ -30,8 +34,10 @@ export interface RenditionLimits {
   windowMs: number;
   /** Segments whose parts are still listed (LL-HLS needs the last few target durations). */
   partSegments: number;
-  /** Hard cap on the bytes of segments kept, whatever the window says. */
+  /** Hard cap on the bytes of segments kept in memory, whatever the window says. */
   maxBytes: number;
+  /** When set, segments older than the part window move here, so a long DVR window costs disk, not memory. */
+  diskDir?: string;
 }
 
 export interface RenditionEvents {
@@ -145,6 +151,7 @@ export class Rendition extends EventEmitter<RenditionEvents> {
       parts: [],
       complete: false,
       bytes: undefined,
+      file: undefined,
     });
     this.trim();
   }
@@ -174,6 +181,7 @@ export class Rendition extends EventEmitter<RenditionEvents> {
           p.bytes = undefined;
         }
       }
+      if (this.limits.diskDir !== undefined && seg.complete && seg.bytes !== undefined && seg.file === undefined) this.spill(seg, this.limits.diskDir);
     }
     let windowMs = 0;
     for (let i = n - 2; i >= 0; i--) windowMs += (this.segments[i] as HlsSegment).durationMs;
@@ -182,12 +190,32 @@ export class Rendition extends EventEmitter<RenditionEvents> {
       const overWindow = windowMs - oldest.durationMs >= this.limits.windowMs;
       if (!overWindow && this.bytes <= this.limits.maxBytes) break;
       this.segments.shift();
+      if (oldest.file !== undefined) void unlink(oldest.file).catch(() => undefined);
       windowMs -= oldest.durationMs;
       this.bytes -= oldest.bytes?.length ?? 0;
       for (const p of oldest.parts) this.bytes -= p.bytes?.length ?? 0;
       if (oldest.discontinuity) this.discontinuitySequence++;
       if (!this.segments.some((s) => s.mapVersion === oldest.mapVersion)) this.maps.delete(oldest.mapVersion);
     }
+  }
+
+  /** Writes a segment to disk, then lets go of its memory; on failure it simply stays in memory. */
+  private spill(seg: HlsSegment, dir: string): void {
+    const bytes = seg.bytes as Buffer;
+    const file = join(dir, `${seg.msn}.seg`);
+    seg.file = file;
+    void mkdir(dir, { recursive: true })
+      .then(() => writeFile(file, bytes))
+      .then(
+        () => {
+          if (seg.bytes !== bytes) return;
+          seg.bytes = undefined;
+          this.bytes -= bytes.length;
+        },
+        () => {
+          seg.file = undefined;
+        },
+      );
   }
 
   private touch(): void {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HlsRequestError } from './errors.js';
 import type { HlsStream } from './hls-stream.js';
@@ -174,8 +175,9 @@ export class HlsRequestHandler {
     const etag = `"${hls.generation}-${msn}${partIndex !== undefined ? `.${partIndex}` : ''}"`;
     if (partIndex === undefined) {
       const seg = r.segment(msn);
-      if (seg?.bytes === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `segment ${msn} is not available`);
-      return this.sendMedia(req, res, type, seg.bytes, etag);
+      const bytes = seg?.bytes ?? (seg?.file !== undefined ? await readFile(seg.file).catch(() => undefined) : undefined);
+      if (seg === undefined || !seg.complete || bytes === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `segment ${msn} is not available`);
+      return this.sendMedia(req, res, type, bytes, etag);
     }
     let bytes = r.segment(msn)?.parts[partIndex]?.bytes;
     if (bytes === undefined && this.isHinted(r, msn, partIndex)) {
