@@ -50,6 +50,13 @@ describe('config', () => {
     expect(problemsOf(() => parseConfig({ cluster: { enabled: true } }))[0]).toMatch(/^redis\.enabled:/);
   });
 
+  it('checks HLS settings that depend on each other', () => {
+    expect(problemsOf(() => parseConfig({ streaming: { hls: { segment_duration_seconds: 1, part_duration_seconds: 0.8 } } }))[0]).toMatch(/^streaming\.hls\.part_duration_seconds:/);
+    const twice = { enabled: true, renditions: [{ name: 'a', height: 360, video_bitrate_kbps: 500 }, { name: 'a', height: 240, video_bitrate_kbps: 300 }] };
+    expect(problemsOf(() => parseConfig({ streaming: { hls: { abr: twice } } }))[0]).toMatch(/used twice/);
+    expect(problemsOf(() => parseConfig({ streaming: { hls: { abr: { renditions: [{ name: 'source', height: 360, video_bitrate_kbps: 1 }] } } } })).join()).toMatch(/source/);
+  });
+
   it('layers file, then ZENLIVE_ env, then flags', async () => {
     const file = await tempJson({ streaming: { rtmp: { port: 1000 } }, server: { http_port: 1001 }, logging: { level: 'warn' } });
     const c = await loadConfig({

@@ -31,6 +31,13 @@ function crossChecks(config: ZenLiveConfig): string[] {
   }
   const rtc = config.streaming.webrtc;
   if (rtc.udp_port_min > rtc.udp_port_max) problems.push('streaming.webrtc.udp_port_min: must not exceed udp_port_max');
+  const hls = config.streaming.hls;
+  if (hls.low_latency && hls.part_duration_seconds * 2 > hls.segment_duration_seconds) {
+    problems.push('streaming.hls.part_duration_seconds: must be at most half of segment_duration_seconds');
+  }
+  const names = hls.abr.renditions.map((r) => r.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) problems.push(`streaming.hls.abr.renditions: the name "${dup}" is used twice`);
   if (config.storage.type === 's3' && config.storage.s3.bucket === '') problems.push('storage.s3.bucket: required when storage.type is "s3"');
   return problems;
 }
