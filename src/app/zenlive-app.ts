@@ -76,6 +76,7 @@ export class ZenLiveApp {
     this.streamOptions = {
       gopCache: { maxFrames: hub.gop_cache_max_frames, maxBytes: hub.gop_cache_max_bytes },
       backpressure: { softLimitBytes: hub.viewer_soft_limit_bytes, hardLimitBytes: hub.viewer_hard_limit_bytes, maxSkipMs: hub.viewer_max_skip_seconds * 1000 },
+      batchMs: hub.fanout_batch_ms,
     };
     this.registry = new StreamRegistry(this.streamOptions);
     this.bus = new EventBus(this.log);

@@ -242,3 +242,23 @@ describe('frame listeners', () => {
     expect(s.state).toBe('PAUSED');
   });
 });
+
+describe('fan-out batching', () => {
+  it('with batchMs, frames pushed in separate event-loop turns reach a viewer in one write', async () => {
+    const s = new Stream('batched', { protocol: 'rtmp' }, { ...OPTIONS, batchMs: 30 });
+    s.transition('STARTING');
+    s.push(video(true));
+    s.flush();
+    const sink = new FakeSink();
+    s.subscribe({ id: 'v', protocol: 'rtmp', format: letters, sink });
+    const before = sink.writes;
+    s.push(audio());
+    await new Promise((r) => setImmediate(r));
+    s.push(video(false));
+    await new Promise((r) => setImmediate(r));
+    expect(sink.writes).toBe(before);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sink.writes).toBe(before + 1);
+    expect(sink.received.endsWith('AP')).toBe(true);
+  });
+});

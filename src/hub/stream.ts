@@ -21,6 +21,8 @@ export interface PublisherInfo {
 export interface StreamOptions {
   gopCache: GopCacheLimits;
   backpressure: BackpressureLimits;
+  /** Gather frames this long (ms) before writing them to viewers; 0, the default, flushes every event-loop turn. */
+  batchMs?: number;
 }
 
 /** Called synchronously with every frame the stream accepts: muxers and recorders that must see all frames. */
@@ -59,6 +61,7 @@ export class Stream extends EventEmitter<StreamEvents> {
   failure: Error | undefined;
   private readonly gop: GopCache;
   private readonly fanOut: FanOut;
+  private readonly batchMs: number;
   private readonly stats = new StreamStats();
   private batch: HubFrame[] = [];
   private flushScheduled = false;
@@ -76,6 +79,7 @@ export class Stream extends EventEmitter<StreamEvents> {
     super();
     this.gop = new GopCache(options.gopCache);
     this.fanOut = new FanOut(options.backpressure);
+    this.batchMs = options.batchMs ?? 0;
   }
 
   get state(): StreamState {
@@ -114,11 +118,13 @@ export class Stream extends EventEmitter<StreamEvents> {
     this.batch.push(frame);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flush);
+      // One write per viewer per batch: a longer batch means fewer, larger writes (syscalls).
+      if (this.batchMs > 0) setTimeout(this.flush, this.batchMs);
+      else setImmediate(this.flush);
     }
   }
 
-  /** Writes the queued frames now; runs once per event-loop turn so each viewer gets one write per batch. */
+  /** Writes the queued frames now; runs once per batch (an event-loop turn, or batchMs) so each viewer gets one write per batch. */
   readonly flush = (): void => {
     this.flushScheduled = false;
     const batch = this.batch;
