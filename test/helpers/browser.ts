@@ -89,6 +89,8 @@ export interface WatchPageSnapshot {
   mode: string;
   currentTime: number;
   paused: boolean;
+  /** Above 1 while hls.js catches up with its target latency. */
+  playbackRate: number;
   bufferedAhead: number;
   videoWidth: number;
   videoHeight: number;
@@ -116,7 +118,7 @@ const SNAPSHOT_SCRIPT = `(() => {
   return {
     now: Date.now(),
     state: p.state, mode: p.mode, stalls: p.stalls, restarts: p.restarts, errors: p.errors.slice(),
-    currentTime: v.currentTime, paused: v.paused,
+    currentTime: v.currentTime, paused: v.paused, playbackRate: v.playbackRate,
     bufferedAhead: b.length > 0 ? Math.max(0, b.end(b.length - 1) - v.currentTime) : 0,
     videoWidth: v.videoWidth, videoHeight: v.videoHeight, droppedFrames: q.droppedVideoFrames,
     latency: h && Number.isFinite(h.latency) ? h.latency : null,

@@ -20,12 +20,15 @@ export class Fmp4SegmentMuxer implements SegmentMuxer {
     this.codecs = mp4Codecs(all);
   }
 
-  mux(frames: readonly MediaFrame[], _segmentStart: boolean, _independent: boolean, nextDts: number): Buffer {
+  mux(frames: readonly MediaFrame[], _segmentStart: boolean, _independent: boolean, next: MediaFrame | undefined): Buffer {
     const runs: FragmentRun[] = [];
     const video = frames.filter((f) => f.kind === 'video' && !f.config);
     const audio = frames.filter((f) => f.kind === 'audio' && !f.config);
-    if (this.video !== undefined && video.length > 0) runs.push({ track: this.video, frames: video, nextDts });
-    if (this.audio !== undefined && audio.length > 0) runs.push({ track: this.audio, frames: audio, nextDts });
+    // Only the next frame of the same track tells a track's last sample duration; a part cut by an
+    // audio frame must not shorten the last video sample (players would see a hole between parts).
+    const nextOf = (kind: 'video' | 'audio'): { nextDts?: number } => (next?.kind === kind ? { nextDts: next.dts } : {});
+    if (this.video !== undefined && video.length > 0) runs.push({ track: this.video, frames: video, ...nextOf('video') });
+    if (this.audio !== undefined && audio.length > 0) runs.push({ track: this.audio, frames: audio, ...nextOf('audio') });
     if (runs.length === 0) return Buffer.alloc(0);
     return buildFragment(this.sequence++, runs);
   }

@@ -9,13 +9,13 @@ import type { SegmentMuxer } from './segment-muxer.js';
 
 const muxer: SegmentMuxer = { container: 'fmp4', extension: 'm4s', init: Buffer.from('init'), codecs: 'avc1.64001f', mux: () => Buffer.alloc(0) };
 
-function part(segmentStart: boolean, ms = 250, size = 1000, discontinuity = false): CutPart {
-  return { bytes: Buffer.alloc(size, 7), startDts: 0, durationMs: ms, independent: segmentStart, segmentStart, discontinuity };
+function part(segmentStart: boolean, ms = 250, size = 1000, discontinuity = false, segmentEnd = false): CutPart {
+  return { bytes: Buffer.alloc(size, 7), startDts: 0, durationMs: ms, independent: segmentStart, segmentStart, segmentEnd, wallClockStart: Date.now(), discontinuity };
 }
 
 /** Adds `count` segments of 8 parts × 250 ms (2 s each). */
 function addSegments(r: Rendition, count: number): void {
-  for (let s = 0; s < count; s++) for (let p = 0; p < 8; p++) r.addPart(part(p === 0));
+  for (let s = 0; s < count; s++) for (let p = 0; p < 8; p++) r.addPart(part(p === 0, 250, 1000, false, p === 7));
 }
 
 const OPTS: MediaPlaylistOptions = { targetDurationMs: 2000, partTargetMs: 300, playlistType: 'live', uriPrefix: 'g-', extension: 'm4s', renditionReports: [], skip: false };
@@ -117,7 +117,10 @@ describe('media playlist writer', () => {
     const r = new Rendition('source', { windowMs: 60_000, partSegments: 4, maxBytes: 1e9 });
     r.setMuxer(muxer);
     addSegments(r, 2);
-    expect(writeMediaPlaylist(r, OPTS)).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="g-1.8.m4s"');
+    // The last segment completed with its last part: the hint is the next segment's first part.
+    expect(writeMediaPlaylist(r, OPTS)).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="g-2.0.m4s"');
+    r.addPart(part(true));
+    expect(writeMediaPlaylist(r, OPTS)).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="g-2.1.m4s"');
     r.end();
     const ended = writeMediaPlaylist(r, OPTS);
     expect(ended.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);

@@ -104,11 +104,13 @@ export class Rendition extends EventEmitter<RenditionEvents> {
 
   addPart(cut: CutPart): void {
     if (this.ended) this.resume();
-    if (cut.segmentStart || this.open === undefined) this.startSegment(cut.discontinuity);
+    if (cut.segmentStart || this.open === undefined) this.startSegment(cut.discontinuity, cut.wallClockStart);
     const segment = this.open as HlsSegment;
     segment.parts.push({ index: segment.parts.length, durationMs: cut.durationMs, independent: cut.independent, bytes: cut.bytes });
     segment.durationMs += cut.durationMs;
     this.bytes += cut.bytes.length;
+    // Complete at once with its last part, so players see it (and the hint moves on) without waiting for the next one.
+    if (cut.segmentEnd) this.completeOpen();
     this.touch();
   }
 
@@ -138,13 +140,13 @@ export class Rendition extends EventEmitter<RenditionEvents> {
     this.pendingDiscontinuity = true;
   }
 
-  private startSegment(discontinuity: boolean): void {
+  private startSegment(discontinuity: boolean, startedAt: number): void {
     this.completeOpen();
     const afterRepublish = this.pendingDiscontinuity && this.segments.length > 0;
     this.pendingDiscontinuity = false;
     this.segments.push({
       msn: this.nextMsn++,
-      startedAt: Date.now(),
+      startedAt,
       mapVersion: this.mapVersion,
       discontinuity: discontinuity || afterRepublish,
       durationMs: 0,

@@ -121,9 +121,9 @@ export class HlsRequestHandler {
       if (!(await this.waitFor(res, r, reached))) throw new HlsRequestError('HLS_BLOCKING_TIMEOUT', 503, `segment ${msn}${part !== undefined ? ` part ${part}` : ''} did not appear in time`);
       cache = BLOCKING_PLAYLIST_CACHE;
     }
-    if (r.segments.length === 0 || r.muxer === undefined) {
-      if (!(await this.waitFor(res, r, () => r.segments.length > 0))) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no segments yet`);
-    }
+    // A playlist without one complete segment makes players give up and retry: hold it until there is one.
+    const hasSegment = (): boolean => r.muxer !== undefined && r.segments.some((s) => s.complete);
+    if (!hasSegment() && !(await this.waitFor(res, r, hasSegment))) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no segments yet`);
     const body = this.playlist(hls, r, skipParam !== null);
     this.send(req, res, 200, PLAYLIST_TYPE, body, { 'cache-control': cache });
   }
@@ -182,7 +182,8 @@ export class HlsRequestHandler {
     let bytes = r.segment(msn)?.parts[partIndex]?.bytes;
     if (bytes === undefined && this.isHinted(r, msn, partIndex)) {
       // The preload hint's part: hold the request until it exists (RFC 8216bis §6.2.5.3).
-      await this.waitFor(res, r, () => r.segment(msn)?.parts[partIndex] !== undefined || r.ended);
+      // Also stop waiting if the segment completes without it: then it will never exist.
+      await this.waitFor(res, r, () => r.segment(msn)?.parts[partIndex] !== undefined || r.segment(msn)?.complete === true || r.ended);
       bytes = r.segment(msn)?.parts[partIndex]?.bytes;
     }
     if (bytes === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `part ${msn}.${partIndex} is not available`);

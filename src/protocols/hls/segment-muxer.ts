@@ -15,6 +15,9 @@ export interface SegmentMuxer {
   readonly init: Buffer | undefined;
   /** RFC 6381 CODECS attribute for the master playlist. */
   readonly codecs: string;
-  /** Bytes for one part; `segmentStart` marks the first part of a segment, `nextDts` where this part ends. */
-  mux(frames: readonly MediaFrame[], segmentStart: boolean, independent: boolean, nextDts: number): Buffer;
+  /**
+   * Bytes for one part; `segmentStart` marks the first part of a segment. `next` is the frame that
+   * starts the following part, when known: it gives the last sample of its own track a duration.
+   */
+  mux(frames: readonly MediaFrame[], segmentStart: boolean, independent: boolean, next: MediaFrame | undefined): Buffer;
 }

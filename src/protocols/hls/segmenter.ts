@@ -20,6 +20,10 @@ export interface CutPart {
   independent: boolean;
   /** First part of a new segment. */
   segmentStart: boolean;
+  /** Last part of its segment: the segment is complete with it. */
+  segmentEnd: boolean;
+  /** Wall-clock time the part's first frame reached the segmenter (PROGRAM-DATE-TIME). */
+  wallClockStart: number;
   /** The tracks changed before this segment: players must reset (EXT-X-DISCONTINUITY and a new map). */
   discontinuity: boolean;
 }
@@ -39,6 +43,7 @@ export class Segmenter extends EventEmitter<SegmenterEvents> {
   private muxer: SegmentMuxer | undefined;
   private pending: MediaFrame[] = [];
   private partStart = 0;
+  private partWallClock = 0;
   private segmentStart: number | undefined;
   private nextPartStartsSegment = true;
   private nextDiscontinuity = false;
@@ -79,6 +84,7 @@ export class Segmenter extends EventEmitter<SegmenterEvents> {
       this.segmentStart = frame.dts;
       this.partStart = frame.dts;
     }
+    if (this.pending.length === 0) this.partWallClock = Date.now();
     this.pending.push(frame);
   }
 
@@ -86,7 +92,7 @@ export class Segmenter extends EventEmitter<SegmenterEvents> {
   flush(endDts?: number): void {
     if (this.pending.length === 0 || this.segmentStart === undefined) return;
     const last = this.pending[this.pending.length - 1] as MediaFrame;
-    this.closePart(endDts ?? last.dts + (last.kind === 'video' ? this.videoFrameMs : 23));
+    this.closePart(endDts ?? last.dts + (last.kind === 'video' ? this.videoFrameMs : 23), true, undefined);
     this.segmentStart = undefined;
     this.nextPartStartsSegment = true;
   }
@@ -98,30 +104,32 @@ export class Segmenter extends EventEmitter<SegmenterEvents> {
     // Half a frame of slack: a 2 s GOP lands on a 2 s target despite millisecond rounding.
     const segmentDue = segmentAge >= this.options.targetDurationMs - this.videoFrameMs / 2;
     if (hasVideo ? frame.kind === 'video' && frame.keyframe && segmentDue : segmentDue) {
-      this.closePart(frame.dts);
+      this.closePart(frame.dts, true, frame);
       this.nextPartStartsSegment = true;
       this.segmentStart = frame.dts;
       return;
     }
     const partTarget = this.options.partTargetMs;
     // Cut before this frame if keeping it would carry the part past its target.
-    if (partTarget > 0 && frame.dts + this.videoFrameMs - this.partStart > partTarget) this.closePart(frame.dts);
+    if (partTarget > 0 && frame.dts + this.videoFrameMs - this.partStart > partTarget) this.closePart(frame.dts, false, frame);
   }
 
-  private closePart(endDts: number): void {
+  private closePart(endDts: number, segmentEnd: boolean, next: MediaFrame | undefined): void {
     const frames = this.pending;
     const muxer = this.muxer as SegmentMuxer;
     this.pending = [];
     const firstVideo = frames.find((f) => f.kind === 'video');
     const independent = this.tracks.video === undefined || firstVideo?.keyframe === true;
     const segmentStart = this.nextPartStartsSegment;
-    const bytes = muxer.mux(frames, segmentStart, independent, endDts);
+    const bytes = muxer.mux(frames, segmentStart, independent, next);
     const part: CutPart = {
       bytes,
       startDts: this.partStart,
       durationMs: Math.max(1, endDts - this.partStart),
       independent,
       segmentStart,
+      segmentEnd,
+      wallClockStart: this.partWallClock,
       discontinuity: segmentStart && this.nextDiscontinuity,
     };
     if (segmentStart) this.nextDiscontinuity = false;

@@ -35,7 +35,8 @@ const FOURCC_LIST = ['avc1', 'hvc1', 'av01', 'vp09'];
 
 /** One client connection to the RTMP server: publisher or player, as its commands decide. */
 export class RtmpServerSession extends RtmpConnection {
-  private readonly shake = new ServerHandshake();
+  // Dropped once done: a thousand idle players should not each hold a 1.5 KB C1 buffer.
+  private shake: ServerHandshake | undefined = new ServerHandshake();
   private app: string | undefined;
   private nextMessageStreamId = 1;
   publishing: RtmpPublishing | undefined;
@@ -53,11 +54,12 @@ export class RtmpServerSession extends RtmpConnection {
   }
 
   protected handshake(bytes: Buffer): HandshakeStep {
-    return this.shake.push(bytes);
+    return (this.shake ??= new ServerHandshake()).push(bytes);
   }
 
   protected onHandshakeDone(): void {
-    this.log.debug({ mode: this.shake.mode }, 'handshake done');
+    this.log.debug({ mode: this.shake?.mode }, 'handshake done');
+    this.shake = undefined;
   }
 
   protected onMessage(message: RtmpMessage): void {

@@ -15,14 +15,14 @@ export interface WatchRoutesOptions {
   templatePath?: string;
 }
 
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url);
 const HLS_JS_PATH = '/assets/hls.min.js';
 // The URL carries the hls.js version, so a year-long cache never serves an old player after an upgrade.
 const HLS_JS_CACHE = 'public, max-age=31536000, immutable';
 
 function hlsJsVersion(): string {
   try {
-    return (require('hls.js/package.json') as { version: string }).version;
+    return (nodeRequire('hls.js/package.json') as { version: string }).version;
   } catch {
     return 'unknown';
   }
@@ -36,7 +36,7 @@ function hlsJsVersion(): string {
 export function registerWatchRoutes(app: FastifyInstance, options: WatchRoutesOptions): void {
   const log = options.logger.child({ component: 'watch' });
   const page = new WatchPage(options.templatePath);
-  const hlsJs = loadStaticAsset(require.resolve('hls.js/dist/hls.min.js'), 'text/javascript; charset=utf-8', HLS_JS_CACHE);
+  const hlsJs = loadStaticAsset(nodeRequire.resolve('hls.js/dist/hls.min.js'), 'text/javascript; charset=utf-8', HLS_JS_CACHE);
   const hlsJsUrl = `${HLS_JS_PATH}?v=${encodeURIComponent(hlsJsVersion())}`;
   const playlistPath = options.playlistPath ?? ((id: string) => `/live/${id}/index.m3u8`);
 
