@@ -11,6 +11,7 @@ import type { HlsSessions } from './sessions.js';
 const MEDIA_FILE = /^([a-z0-9]+)-(?:init-(\d{1,9})\.mp4|(\d{1,15})(?:\.(\d{1,6}))?\.(m4s|ts))$/;
 const ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const MAX_INT = Number.MAX_SAFE_INTEGER;
+const EMPTY_PARAMS = new URLSearchParams();
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 // Playlists change every part: a CDN may hold one for a fraction of a part, no longer.
@@ -55,22 +56,28 @@ export class HlsRequestHandler {
     const isMaster = parts.length === 4 && parts[3] === 'index.m3u8';
     const isMedia = parts.length === 5;
     if (!isMaster && !isMedia) return false;
-    void this.serve(req, res, parts, isMaster, q < 0 ? '' : url.slice(q + 1)).catch((err: unknown) => this.fail(res, err));
+    // Most requests are answered synchronously; only those that must wait (blocking reload,
+    // a hinted part) return a promise. No promise per request on the hot path.
+    try {
+      this.serve(req, res, parts, isMaster, q < 0 ? '' : url.slice(q + 1))?.catch((err: unknown) => this.fail(res, err));
+    } catch (err) {
+      this.fail(res, err);
+    }
     return true;
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, parts: string[], isMaster: boolean, query: string): Promise<void> {
-    res.setHeader('access-control-allow-origin', this.options.corsOrigin);
+  private serve(req: IncomingMessage, res: ServerResponse, parts: string[], isMaster: boolean, query: string): Promise<void> | undefined {
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-allow-headers': 'range, if-none-match', 'access-control-max-age': '86400' });
+      res.writeHead(204, ['access-control-allow-origin', this.options.corsOrigin, 'access-control-allow-methods', 'GET, HEAD, OPTIONS', 'access-control-allow-headers', 'range, if-none-match', 'access-control-max-age', '86400']);
       res.end();
-      return;
+      return undefined;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HlsRequestError('METHOD_NOT_ALLOWED', 405, `${req.method ?? ''} is not allowed on HLS resources`);
-    const id = decodeURIComponent(parts[2] as string);
+    const raw = parts[2] as string;
+    const id = raw.includes('%') ? decodeURIComponent(raw) : raw;
     const hls = ID.test(id) ? this.streams.get(id) : undefined;
     if (hls === undefined) throw new HlsRequestError('STREAM_NOT_FOUND', 404, `stream ${id.slice(0, 64)} has no HLS output`);
-    const params = new URLSearchParams(query);
+    const params = query === '' ? EMPTY_PARAMS : new URLSearchParams(query);
     if (isMaster) return this.master(req, res, hls, params);
     const rendition = hls.renditions.get(parts[3] as string);
     if (rendition === undefined) throw new HlsRequestError('RENDITION_NOT_FOUND', 404, `stream ${id} has no rendition ${String(parts[3]).slice(0, 32)}`);
@@ -79,13 +86,15 @@ export class HlsRequestHandler {
     return this.mediaFile(req, res, hls, rendition, file);
   }
 
-  private async master(req: IncomingMessage, res: ServerResponse, hls: HlsStream, params: URLSearchParams): Promise<void> {
+  private master(req: IncomingMessage, res: ServerResponse, hls: HlsStream, params: URLSearchParams): Promise<void> | undefined {
     const source = hls.source;
     if (source.muxer === undefined) {
       // Just published: wait for the tracks to be known rather than send a player away.
-      if (hls.stream === undefined || !(await this.waitFor(res, source, () => source.muxer !== undefined))) {
-        throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no media yet`);
-      }
+      if (hls.stream === undefined) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no media yet`);
+      return this.waitFor(res, source, () => source.muxer !== undefined).then((ok) => {
+        if (!ok) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no media yet`);
+        return this.master(req, res, hls, params);
+      });
     }
     if (this.options.ladder?.start === 'on-request') hls.startLadder();
     const token = params.get('s') ?? this.sessions.newToken();
@@ -103,29 +112,37 @@ export class HlsRequestHandler {
         ...(st.fps !== null ? { fps: st.fps } : {}),
       };
     });
-    this.send(req, res, 200, PLAYLIST_TYPE, Buffer.from(writeMasterPlaylist(variants)), { 'cache-control': 'no-cache' });
+    this.send(req, res, 200, PLAYLIST_TYPE, Buffer.from(writeMasterPlaylist(variants)), 'no-cache');
+    return undefined;
   }
 
-  private async media(req: IncomingMessage, res: ServerResponse, hls: HlsStream, r: Rendition, params: URLSearchParams): Promise<void> {
+  private media(req: IncomingMessage, res: ServerResponse, hls: HlsStream, r: Rendition, params: URLSearchParams): Promise<void> | undefined {
     const msn = parseIndex('_HLS_msn', params.get('_HLS_msn'));
     const part = parseIndex('_HLS_part', params.get('_HLS_part'));
     const skipParam = params.get('_HLS_skip');
     if (part !== undefined && msn === undefined) throw new HlsRequestError('HLS_BAD_QUERY', 400, '_HLS_part requires _HLS_msn');
     if (skipParam !== null && skipParam !== 'YES' && skipParam !== 'v2') throw new HlsRequestError('HLS_BAD_QUERY', 400, '_HLS_skip must be YES or v2');
     if (hls.stream !== undefined) this.sessions.touch(params.get('s') ?? `${req.socket.remoteAddress ?? ''}|${req.headers['user-agent'] ?? ''}`, hls.stream, req.socket.remoteAddress);
-    let cache = PLAYLIST_CACHE;
-    if (msn !== undefined && this.options.partTargetMs > 0) {
-      // RFC 8216bis §6.2.5.2: a request too far in the future is refused at once.
-      if (msn > r.lastMsn + 2) throw new HlsRequestError('HLS_MSN_TOO_FAR', 400, `_HLS_msn ${msn} is more than two segments past the last one (${r.lastMsn})`);
-      const reached = (): boolean => r.ended || this.reached(r, msn, part);
-      if (!(await this.waitFor(res, r, reached))) throw new HlsRequestError('HLS_BLOCKING_TIMEOUT', 503, `segment ${msn}${part !== undefined ? ` part ${part}` : ''} did not appear in time`);
-      cache = BLOCKING_PLAYLIST_CACHE;
-    }
+    const skip = skipParam !== null;
     // A playlist without one complete segment makes players give up and retry: hold it until there is one.
     const hasSegment = (): boolean => r.muxer !== undefined && r.segments.some((s) => s.complete);
-    if (!hasSegment() && !(await this.waitFor(res, r, hasSegment))) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no segments yet`);
-    const body = this.playlist(hls, r, skipParam !== null);
-    this.send(req, res, 200, PLAYLIST_TYPE, body, { 'cache-control': cache });
+    if (msn === undefined || this.options.partTargetMs === 0) {
+      if (hasSegment()) {
+        this.send(req, res, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), PLAYLIST_CACHE);
+        return undefined;
+      }
+      return this.waitFor(res, r, hasSegment).then((ok) => {
+        if (!ok) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no segments yet`);
+        this.send(req, res, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), PLAYLIST_CACHE);
+      });
+    }
+    // RFC 8216bis §6.2.5.2: a request too far in the future is refused at once.
+    if (msn > r.lastMsn + 2) throw new HlsRequestError('HLS_MSN_TOO_FAR', 400, `_HLS_msn ${msn} is more than two segments past the last one (${r.lastMsn})`);
+    const reached = (): boolean => r.ended || (this.reached(r, msn, part) && hasSegment());
+    return this.waitFor(res, r, reached).then((ok) => {
+      if (!ok) throw new HlsRequestError('HLS_BLOCKING_TIMEOUT', 503, `segment ${msn}${part !== undefined ? ` part ${part}` : ''} did not appear in time`);
+      this.send(req, res, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), BLOCKING_PLAYLIST_CACHE);
+    });
   }
 
   /** Whether the rendition holds segment `msn` (complete) or its part `part`. */
@@ -161,13 +178,14 @@ export class HlsRequestHandler {
     return body;
   }
 
-  private async mediaFile(req: IncomingMessage, res: ServerResponse, hls: HlsStream, r: Rendition, file: string): Promise<void> {
+  private mediaFile(req: IncomingMessage, res: ServerResponse, hls: HlsStream, r: Rendition, file: string): Promise<void> | undefined {
     const m = MEDIA_FILE.exec(file);
     if (m === null || m[1] !== hls.generation) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `no such HLS file ${file.slice(0, 64)}`);
     if (m[2] !== undefined) {
       const init = r.maps.get(Number(m[2]));
       if (init === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `no init segment ${m[2]}`);
-      return this.sendMedia(req, res, 'video/mp4', init, `"${hls.generation}-i${m[2]}"`);
+      this.sendMedia(req, res, 'video/mp4', init, `"${hls.generation}-i${m[2]}"`);
+      return undefined;
     }
     const msn = Number(m[3]);
     const partIndex = m[4] !== undefined ? Number(m[4]) : undefined;
@@ -175,19 +193,33 @@ export class HlsRequestHandler {
     const etag = `"${hls.generation}-${msn}${partIndex !== undefined ? `.${partIndex}` : ''}"`;
     if (partIndex === undefined) {
       const seg = r.segment(msn);
-      const bytes = seg?.bytes ?? (seg?.file !== undefined ? await readFile(seg.file).catch(() => undefined) : undefined);
-      if (seg === undefined || !seg.complete || bytes === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `segment ${msn} is not available`);
-      return this.sendMedia(req, res, type, bytes, etag);
+      if (seg === undefined || !seg.complete) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `segment ${msn} is not available`);
+      if (seg.bytes !== undefined) {
+        this.sendMedia(req, res, type, seg.bytes, etag);
+        return undefined;
+      }
+      const file = seg.file;
+      if (file === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `segment ${msn} is not available`);
+      return readFile(file).then(
+        (bytes) => this.sendMedia(req, res, type, bytes, etag),
+        () => {
+          throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `segment ${msn} is not available`);
+        },
+      );
     }
-    let bytes = r.segment(msn)?.parts[partIndex]?.bytes;
-    if (bytes === undefined && this.isHinted(r, msn, partIndex)) {
-      // The preload hint's part: hold the request until it exists (RFC 8216bis §6.2.5.3).
-      // Also stop waiting if the segment completes without it: then it will never exist.
-      await this.waitFor(res, r, () => r.segment(msn)?.parts[partIndex] !== undefined || r.segment(msn)?.complete === true || r.ended);
-      bytes = r.segment(msn)?.parts[partIndex]?.bytes;
+    const bytes = r.segment(msn)?.parts[partIndex]?.bytes;
+    if (bytes !== undefined) {
+      this.sendMedia(req, res, type, bytes, etag);
+      return undefined;
     }
-    if (bytes === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `part ${msn}.${partIndex} is not available`);
-    return this.sendMedia(req, res, type, bytes, etag);
+    if (!this.isHinted(r, msn, partIndex)) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `part ${msn}.${partIndex} is not available`);
+    // The preload hint's part: hold the request until it exists (RFC 8216bis §6.2.5.3), or until
+    // its segment completes without it, when it never will.
+    return this.waitFor(res, r, () => r.segment(msn)?.parts[partIndex] !== undefined || r.segment(msn)?.complete === true || r.ended).then(() => {
+      const later = r.segment(msn)?.parts[partIndex]?.bytes;
+      if (later === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `part ${msn}.${partIndex} is not available`);
+      this.sendMedia(req, res, type, later, etag);
+    });
   }
 
   private isHinted(r: Rendition, msn: number, part: number): boolean {
@@ -198,35 +230,38 @@ export class HlsRequestHandler {
 
   private sendMedia(req: IncomingMessage, res: ServerResponse, type: string, body: Buffer, etag: string): void {
     if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, { etag, 'cache-control': IMMUTABLE });
+      res.writeHead(304, ['etag', etag, 'cache-control', IMMUTABLE, 'access-control-allow-origin', this.options.corsOrigin]);
       res.end();
       return;
     }
-    const headers: Record<string, string> = { etag, 'cache-control': IMMUTABLE, 'accept-ranges': 'bytes' };
     const range = req.headers.range;
-    if (range !== undefined) {
-      const m = /^bytes=(\d*)-(\d*)$/.exec(range);
-      let start = m?.[1] ? Number(m[1]) : undefined;
-      let end = m?.[2] ? Number(m[2]) : undefined;
-      if (m !== null && start === undefined && end !== undefined) {
-        start = Math.max(0, body.length - end);
-        end = body.length - 1;
-      }
-      start ??= 0;
-      end = Math.min(end ?? body.length - 1, body.length - 1);
-      if (m === null || start > end || start >= body.length) {
-        res.writeHead(416, { 'content-range': `bytes */${body.length}` });
-        res.end();
-        return;
-      }
-      headers['content-range'] = `bytes ${start}-${end}/${body.length}`;
-      return this.send(req, res, 206, type, body.subarray(start, end + 1), headers);
+    if (range === undefined) {
+      this.send(req, res, 200, type, body, IMMUTABLE, etag);
+      return;
     }
-    this.send(req, res, 200, type, body, headers);
+    const m = /^bytes=(\d*)-(\d*)$/.exec(range);
+    let start = m?.[1] ? Number(m[1]) : undefined;
+    let end = m?.[2] ? Number(m[2]) : undefined;
+    if (m !== null && start === undefined && end !== undefined) {
+      start = Math.max(0, body.length - end);
+      end = body.length - 1;
+    }
+    start ??= 0;
+    end = Math.min(end ?? body.length - 1, body.length - 1);
+    if (m === null || start > end || start >= body.length) {
+      res.writeHead(416, ['content-range', `bytes */${body.length}`, 'access-control-allow-origin', this.options.corsOrigin]);
+      res.end();
+      return;
+    }
+    this.send(req, res, 206, type, body.subarray(start, end + 1), IMMUTABLE, etag, `bytes ${start}-${end}/${body.length}`);
   }
 
-  private send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: Buffer, headers: Record<string, string>): void {
-    res.writeHead(status, { ...headers, 'content-type': type, 'content-length': body.length });
+  /** Writes a whole response; headers as a flat array, which node:http takes without copying them into an object. */
+  private send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: Buffer, cache: string, etag?: string, contentRange?: string): void {
+    const headers = ['content-type', type, 'content-length', String(body.length), 'cache-control', cache, 'access-control-allow-origin', this.options.corsOrigin];
+    if (etag !== undefined) headers.push('etag', etag, 'accept-ranges', 'bytes');
+    if (contentRange !== undefined) headers.push('content-range', contentRange);
+    res.writeHead(status, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
@@ -258,7 +293,7 @@ export class HlsRequestHandler {
     }
     const e = err instanceof HlsRequestError ? err : new HlsRequestError('INTERNAL', 500, 'internal server error');
     const body = Buffer.from(JSON.stringify({ error: { code: e.code, message: e.message, details: {} } }));
-    res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-store' });
+    res.writeHead(e.status, ['content-type', 'application/json; charset=utf-8', 'content-length', String(body.length), 'cache-control', 'no-store', 'access-control-allow-origin', this.options.corsOrigin]);
     res.end(body);
   }
 }
