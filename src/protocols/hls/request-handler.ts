@@ -38,7 +38,8 @@ function parseIndex(name: string, value: string | null): number | undefined {
  * Range and CORS. Returns false for paths that are not HLS, so the framework handles them.
  */
 export class HlsRequestHandler {
-  private readonly playlistCache = new WeakMap<Rendition, { version: number; skip: boolean; body: Buffer }[]>();
+  // Playlists are kept as strings: node:http then sends headers and body in one write, not a writev of two.
+  private readonly playlistCache = new WeakMap<Rendition, { version: number; skip: boolean; body: string }[]>();
 
   constructor(
     private readonly streams: HlsLookup,
@@ -112,7 +113,7 @@ export class HlsRequestHandler {
         ...(st.fps !== null ? { fps: st.fps } : {}),
       };
     });
-    this.send(req, res, 200, PLAYLIST_TYPE, Buffer.from(writeMasterPlaylist(variants)), 'no-cache');
+    this.send(req, res, 200, PLAYLIST_TYPE, writeMasterPlaylist(variants), 'no-cache');
     return undefined;
   }
 
@@ -154,15 +155,14 @@ export class HlsRequestHandler {
     return open.parts.length > part;
   }
 
-  private playlist(hls: HlsStream, r: Rendition, skip: boolean): Buffer {
+  private playlist(hls: HlsStream, r: Rendition, skip: boolean): string {
     let entries = this.playlistCache.get(r);
     const hit = entries?.find((e) => e.version === r.version && e.skip === skip);
     if (hit !== undefined) return hit.body;
     const reports = [...hls.renditions.values()]
       .filter((o) => o !== r)
       .map((o) => ({ uri: `../${o.name}/index.m3u8`, lastMsn: o.open?.msn ?? o.lastMsn, lastPart: Math.max(0, (o.open?.parts.length ?? 1) - 1) }));
-    const body = Buffer.from(
-      writeMediaPlaylist(r, {
+    const body = writeMediaPlaylist(r, {
         targetDurationMs: this.options.targetDurationMs,
         partTargetMs: this.options.partTargetMs,
         playlistType: this.options.playlistType,
@@ -170,8 +170,7 @@ export class HlsRequestHandler {
         extension: r.muxer?.extension ?? 'm4s',
         renditionReports: reports,
         skip,
-      }),
-    );
+      });
     entries = (entries ?? []).filter((e) => e.version === r.version);
     entries.push({ version: r.version, skip, body });
     this.playlistCache.set(r, entries);
@@ -257,7 +256,8 @@ export class HlsRequestHandler {
   }
 
   /** Writes a whole response; headers as a flat array, which node:http takes without copying them into an object. */
-  private send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: Buffer, cache: string, etag?: string, contentRange?: string): void {
+  private send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: Buffer | string, cache: string, etag?: string, contentRange?: string): void {
+    // Playlist text is ASCII (stream ids and file names are), so its length is its byte length.
     const headers = ['content-type', type, 'content-length', String(body.length), 'cache-control', cache, 'access-control-allow-origin', this.options.corsOrigin];
     if (etag !== undefined) headers.push('etag', etag, 'accept-ranges', 'bytes');
     if (contentRange !== undefined) headers.push('content-range', contentRange);
