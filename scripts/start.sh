@@ -7,4 +7,5 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
 npx tsc -p tsconfig.build.json
-exec node dist/cli/main.js "$@"
+# The same V8 flag as the zenlive command's shebang (see src/cli/main.ts).
+exec node --max-semi-space-size=1 dist/cli/main.js "$@"
