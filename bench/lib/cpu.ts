@@ -59,3 +59,43 @@ export function treeCpuMs(pid: number): number {
 export function treeRssMb(pid: number): number {
   return processTree(pid).reduce((sum, p) => sum + rssMb(p), 0);
 }
+
+/**
+ * Busy time of each core since boot in ms (/proc/stat: user+nice+system+irq+softirq+steal).
+ * Over a window, a core's busy time minus what the processes pinned to it used is what
+ * something else did there: other work on the machine would skew the numbers, so the
+ * benchmarks report it (a few % of softirq and the orchestrator is normal).
+ */
+export function coreBusyMs(): number[] {
+  const out: number[] = [];
+  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const m = /^cpu(\d+) (.*)$/.exec(line);
+    if (m === null) continue;
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = (m[2] as string).trim().split(/\s+/).map(Number);
+    out[Number(m[1])] = ((user + nice + system + irq + softirq + steal) * 1000) / TICKS_PER_SECOND;
+  }
+  return out;
+}
+
+/**
+ * Waits until the whole machine has been nearly idle (all cores together below `maxBusyPercent`
+ * of one core over a 2 s sample) — other engineers' tests and browsers share this machine, and a
+ * measurement taken beside them is worthless. Gives up after `timeoutS` and returns false.
+ */
+export async function waitForQuiet(maxBusyPercent: number, timeoutS: number, log: (msg: string) => void): Promise<boolean> {
+  const deadline = Date.now() + timeoutS * 1000;
+  let warned = false;
+  for (;;) {
+    const a = coreBusyMs();
+    await new Promise((r) => setTimeout(r, 2000));
+    const b = coreBusyMs();
+    const busy = (b.reduce((s, x, i) => s + x - (a[i] ?? 0), 0) / 2000) * 100;
+    if (busy <= maxBusyPercent) return true;
+    if (Date.now() > deadline) {
+      log(`machine still busy (${busy.toFixed(0)} % of a core) after ${timeoutS} s: measuring anyway, see other_cpu_*`);
+      return false;
+    }
+    if (!warned) log(`machine busy (${busy.toFixed(0)} % of a core used by other processes): waiting for it to calm down`);
+    warned = true;
+  }
+}

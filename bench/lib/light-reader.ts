@@ -4,9 +4,9 @@ import type { RtmpClient, RtmpMessage } from '../../src/protocols/rtmp/index.js'
  * A counting-only data path for an RtmpClient that is already playing. The client does the
  * handshake, connect, createStream and play, and keeps answering pings and acknowledging bytes;
  * from `takeOver` on, audio and video messages are walked chunk by chunk and reported as
- * (type, timestamp, size) without reassembling their payloads. That copy (and the garbage it
- * makes) is most of what a player costs the load generator, and the server cannot tell the
- * difference. Every other message is reassembled and handed back to the client as usual.
+ * (type, timestamp, size) without reassembling their payloads. That copy and the garbage it
+ * makes are about a quarter of what a player costs the load generator (the rest is the socket
+ * reads), and the server cannot tell the difference. Every other message is reassembled and handed back to the client as usual.
  *
  * It reaches into private parts of RtmpConnection and ChunkReader (src/protocols/rtmp) to carry
  * on from the exact chunk state the client's reader stopped in: `takeOver` checks they are

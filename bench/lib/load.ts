@@ -11,7 +11,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { RtmpClient } from '../../src/protocols/rtmp/index.js';
-import { treeCpuMs, treeRssMb } from './cpu.js';
+import { coreBusyMs, treeCpuMs, treeRssMb } from './cpu.js';
 import { takeOver } from './light-reader.js';
 import { PlayerStats, verdict, type PlayerSnapshot, type Verdict } from './player-stats.js';
 
@@ -27,9 +27,16 @@ export interface LoadConfig {
   serverPid: number;
   /**
    * `light`: RtmpClient sets up and keeps the session, media is only counted (light-reader.ts);
-   * `client`: RtmpClient reassembles every message. Light costs the generator about half.
+   * `client`: RtmpClient reassembles every message. Light costs the generator ~25 % less.
    */
   player: 'light' | 'client';
+  /** Send SIGUSR2 to the server at both edges of the window (starts and stops its CPU profile). */
+  signalServer?: boolean;
+  /** The publisher (on the load core with us), so the CPU left over on each core is known. */
+  publisherPid?: number;
+  /** The cores the server and the load are pinned to. */
+  serverCore: number;
+  loadCore: number;
 }
 
 /** The numbers one load run reports. */
@@ -48,6 +55,11 @@ export interface LoadResult {
   server_rss_start_mb: number;
   loadgen_cpu_percent: number;
   loadgen_loop_delay_p99_ms: number;
+  publisher_cpu_percent: number;
+  /** CPU (% of a core) used on the server's core by anything but the server: should be ~0. */
+  other_cpu_server_core_percent: number;
+  /** CPU used on the load core by anything but the generator and the publisher. */
+  other_cpu_load_core_percent: number;
   /** Video frames per second of wall time that the best-served player got. */
   ref_fps: number;
   median_kbps: number;
@@ -132,16 +144,22 @@ async function main(): Promise<void> {
   await sleep(cfg.warmupSeconds * 1000);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  if (cfg.signalServer === true) process.kill(cfg.serverPid, 'SIGUSR2');
   const startAt = performance.now();
   const startCpu = process.cpuUsage();
   const serverCpu0 = treeCpuMs(cfg.serverPid);
+  const pubCpu0 = cfg.publisherPid !== undefined ? treeCpuMs(cfg.publisherPid) : 0;
+  const cores0 = coreBusyMs();
   const serverRss0 = treeRssMb(cfg.serverPid);
   const starts: PlayerSnapshot[] = players.map((p) => p.stats.snapshot(startAt));
   await sleep(cfg.windowSeconds * 1000);
   const endAt = performance.now();
   const serverCpu1 = treeCpuMs(cfg.serverPid);
   const ownCpu = process.cpuUsage(startCpu);
+  const pubCpuMs = cfg.publisherPid !== undefined ? treeCpuMs(cfg.publisherPid) - pubCpu0 : 0;
+  const cores1 = coreBusyMs();
   const serverRss = treeRssMb(cfg.serverPid);
+  if (cfg.signalServer === true) process.kill(cfg.serverPid, 'SIGUSR2');
   loop.disable();
   const ends: PlayerSnapshot[] = players.map((p) => p.stats.snapshot(endAt));
 
@@ -156,6 +174,9 @@ async function main(): Promise<void> {
   });
   for (const p of players) if (p.stats.closed) firstError ??= p.stats.closeReason;
   const serverCpuMs = serverCpu1 - serverCpu0;
+  const ownCpuMs = (ownCpu.user + ownCpu.system) / 1000;
+  const coreDelta = (core: number): number => (cores1[core] ?? 0) - (cores0[core] ?? 0);
+  const pct = (ms: number): number => round((ms / (windowS * 1000)) * 100, 1);
   const result: LoadResult = {
     event: 'result',
     players: cfg.players,
@@ -169,8 +190,11 @@ async function main(): Promise<void> {
     cpu_ms_per_player_second: round(serverCpuMs / (players.length * windowS), 3),
     server_rss_mb: round(serverRss, 1),
     server_rss_start_mb: round(serverRss0, 1),
-    loadgen_cpu_percent: round(((ownCpu.user + ownCpu.system) / 1000 / (windowS * 1000)) * 100, 1),
+    loadgen_cpu_percent: pct(ownCpuMs),
     loadgen_loop_delay_p99_ms: round(loop.percentile(99) / 1e6, 1),
+    publisher_cpu_percent: pct(pubCpuMs),
+    other_cpu_server_core_percent: pct(coreDelta(cfg.serverCore) - serverCpuMs),
+    other_cpu_load_core_percent: pct(coreDelta(cfg.loadCore) - ownCpuMs - pubCpuMs),
     ref_fps: round(refFrames / windowS, 1),
     median_kbps: Math.round(median(ends.map((e, i) => ((e.bytes - (starts[i] as PlayerSnapshot).bytes) * 8) / windowS / 1000))),
     max_behind_ms: Math.round(Math.max(0, ...ends.filter((e) => !e.closed).map((e) => e.behindMs))),

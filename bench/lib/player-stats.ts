@@ -1,7 +1,8 @@
 /**
  * What one benchmark player saw of the stream, and the rule that says whether it kept up.
  * Media timestamps are compared with the wall clock of their arrival, never across players:
- * a server may rebase timestamps per player (nginx-rtmp starts each subscriber near zero).
+ * the three servers measured send the publisher's timestamps unchanged, but nothing in RTMP
+ * requires it, and a per-player reference also works for a server that rebases them.
  */
 export class PlayerStats {
   videoFrames = 0;

@@ -13,7 +13,7 @@ export function machineInfo(): { cores: number; cpu_model: string; node: string;
  * Prints `result` as the one JSON line on stdout and saves it as bench/results/NAME-DATE.json;
  * returns the file written.
  */
-export function publishResult(name: string, result: { date: string }): string {
+export function publishResult(name: string, result: { date: string } & Record<string, unknown>): string {
   const line = JSON.stringify(result);
   process.stdout.write(`${line}\n`);
   const file = join(ensureDir(RESULTS), `${name}-${result.date.replace(/[:.]/g, '-')}.json`);

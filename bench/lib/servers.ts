@@ -1,5 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ensureDir, ROOT, WORK } from './paths.js';
 import { freePort, waitForPort } from './ports.js';
 import { run, start, waitJson, type Child } from './procs.js';
@@ -23,10 +23,20 @@ export interface ServerUnderTest {
 /** How a server is started: the core it is pinned to, and whether to CPU-profile it (ZenLive only). */
 export interface ServerStartOptions {
   core: number;
-  /** Directory for `node --cpu-prof` output; the profile is written when the server stops. */
-  cpuProfileDir?: string;
+  /** Where ZenLive writes the CPU profile of the window marked by two SIGUSR2 (zenlive-server.mjs). */
+  cpuProfileFile?: string;
   /** A tag for file names, e.g. `n1000`. */
   tag: string;
+  /** How to run ZenLive when not as built from src/ with the bench's config. */
+  zenlive?: ZenLiveVariant;
+}
+
+/** A ZenLive other than the bench's build of src/: another dist, a config overlay, node flags, environment. */
+export interface ZenLiveVariant {
+  dist?: string;
+  config?: Record<string, unknown>;
+  nodeFlags?: string[];
+  env?: Record<string, string>;
 }
 
 const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
@@ -37,9 +47,20 @@ export async function provision(): Promise<void> {
   if (!existsSync(NGINX_RTMP_MODULE)) throw new Error(`${NGINX_RTMP_MODULE} is missing after provisioning`);
 }
 
-/** Compiles src/ to dist/ so the ZenLive under test is the production build. */
-export async function buildZenLive(): Promise<void> {
-  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+/** Where the RTMP benchmarks build ZenLive (a `dist/` of their own). */
+export const ZENLIVE_BUILD = join(WORK, 'rtmp', 'dist');
+
+/**
+ * Compiles src/ as `npm run build` does (tsconfig.build.json), into ZENLIVE_BUILD rather than
+ * dist/: engineers rebuild dist/ while they work, and a server must not load a half-written
+ * file. No declarations (the repository's typecheck includes bench/). The build looks for the
+ * watch page template in ../web, so that gets a link to the real one.
+ */
+export async function buildZenLive(): Promise<string> {
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', ZENLIVE_BUILD, '--declaration', 'false', '--sourceMap', 'false'], { cwd: ROOT });
+  const web = join(dirname(ZENLIVE_BUILD), 'web');
+  if (!existsSync(web) && existsSync(join(ROOT, 'web'))) symlinkSync(join(ROOT, 'web'), web, 'dir');
+  return ZENLIVE_BUILD;
 }
 
 /** Starts one server, pinned, and resolves once it accepts RTMP connections. */
@@ -53,8 +74,12 @@ export async function startServer(kind: ServerKind, options: ServerStartOptions)
 }
 
 async function startZenLive(logFile: string, options: ServerStartOptions): Promise<ServerUnderTest> {
-  const nodeFlags = options.cpuProfileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', ensureDir(options.cpuProfileDir), '--cpu-prof-name', `zenlive-${options.tag}.cpuprofile`] : [];
-  const child = start('zenlive', process.execPath, [...nodeFlags, join(ROOT, 'bench', 'servers', 'zenlive-server.mjs'), '--log', logFile], { core: options.core, pipeStdout: true, inheritStderr: true, cwd: ROOT });
+  const v = options.zenlive ?? {};
+  const args = [...(v.nodeFlags ?? []), join(ROOT, 'bench', 'servers', 'zenlive-server.mjs'), '--log', logFile];
+  if (options.cpuProfileFile !== undefined) args.push('--profile', options.cpuProfileFile);
+  args.push('--dist', v.dist ?? ZENLIVE_BUILD);
+  if (v.config !== undefined) args.push('--config', JSON.stringify(v.config));
+  const child = start('zenlive', process.execPath, args, { core: options.core, pipeStdout: true, inheritStderr: true, cwd: ROOT, env: { ...process.env, ...v.env } });
   const ready = await waitJson<{ rtmp_port: number }>(child, 20_000, (o) => typeof o['rtmp_port'] === 'number');
   return sut('zenlive', child, ready.rtmp_port, logFile, 8000);
 }
