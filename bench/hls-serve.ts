@@ -16,7 +16,8 @@
  *    src/ as `npm run build` does but into bench/.work/hls-serve/dist (so a concurrent rebuild of
  *    dist/ cannot swap the server under test), generates the bench clip once (lib/clip.ts);
  * 2. starts ZenLive (HLS on, defaults otherwise: fMP4, LL-HLS with 0.3 s parts, 2 s segments,
- *    12 s live window) with `taskset -c 0`, and publishes the clip to it with ffmpeg
+ *    12 s live window; the node flags scripts/start.sh uses, e.g. --max-semi-space-size=1, unless
+ *    --zenlive-node-flags says otherwise) with `taskset -c 0`, and publishes the clip to it with ffmpeg
  *    `-re -stream_loop -1 -c copy` pinned to core 1; waits until the playlist has ≥ 2 segments
  *    and then until the live window is full (media sequence > 0), so the playlist is at its
  *    steady-state size;
@@ -52,7 +53,7 @@
  * stdout, also written to bench/results/hls-serve-DATE.json; progress on stderr; logs in
  * bench/.work/logs/hls-serve-*.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureClip, type ClipInfo } from './lib/clip.js';
 import { treeCpuMs } from './lib/cpu.js';
@@ -62,7 +63,7 @@ import { totalTimes, type TotalTime } from './lib/hls-serve-profile.js';
 import { buildZenLiveInto, HTTP_SERVER_KINDS, startBare, startNginxStatic, startZenLiveHls, type HttpServer, type HttpServerKind, type ZenLiveHls } from './lib/hls-serve-servers.js';
 import { runWrk, waitQuiet, type WrkMeasurement } from './lib/hls-serve-wrk.js';
 import { scanLog, type LogScan } from './lib/log-scan.js';
-import { ensureDir, WORK } from './lib/paths.js';
+import { ensureDir, ROOT, WORK } from './lib/paths.js';
 import { run, type Child } from './lib/procs.js';
 import { summarize, type HotFunction } from './lib/profile.js';
 import { startPublisher } from './lib/publisher.js';
@@ -125,10 +126,25 @@ function options() {
     retries: Number(v.retries),
     zenliveDist: v['zenlive-dist'],
     zenliveConfig: v['zenlive-config'] === undefined ? undefined : (JSON.parse(v['zenlive-config']) as Record<string, unknown>),
-    zenliveNodeFlags: v['zenlive-node-flags']?.split(/\s+/).filter(Boolean),
+    // ZenLive runs with the V8 flags production uses unless told otherwise ('' for none).
+    zenliveNodeFlags: v['zenlive-node-flags'] !== undefined ? v['zenlive-node-flags'].split(/\s+/).filter(Boolean) : productionNodeFlags(),
   };
 }
 type Options = ReturnType<typeof options>;
+
+/**
+ * The node flags scripts/start.sh runs the zenlive command with (`exec node FLAGS dist/cli/main.js`,
+ * e.g. `--max-semi-space-size=1`, the same as src/cli/main.ts's shebang), so the server under test
+ * runs as it does in production.
+ */
+function productionNodeFlags(): string[] {
+  try {
+    const m = /^exec node (.*?)\s*dist\/cli\/main\.js/m.exec(readFileSync(join(ROOT, 'scripts', 'start.sh'), 'utf8'));
+    return m === null ? [] : (m[1] as string).split(/\s+/).filter((f) => f.startsWith('--'));
+  } catch {
+    return [];
+  }
+}
 
 /** One measured wrk run against one server and resource. */
 interface Row extends Record<string, unknown> {
@@ -204,7 +220,7 @@ async function startLiveZenLive(o: Options, dist: string, clip: ClipInfo, tag: s
     tag,
     dist,
     ...(o.zenliveConfig !== undefined ? { config: o.zenliveConfig } : {}),
-    ...(o.zenliveNodeFlags !== undefined ? { nodeFlags: o.zenliveNodeFlags } : {}),
+    nodeFlags: o.zenliveNodeFlags,
     ...(profileFile !== undefined ? { profileFile } : {}),
   });
   const publisher = startPublisher({ clip: clip.path, url: `rtmp://127.0.0.1:${zen.rtmpPort}/live/${STREAM}`, core: LOAD_CORE, maxSeconds: 3600, logTag: `hls-serve-${tag}` });
@@ -524,7 +540,7 @@ async function main(): Promise<void> {
       load: `${wrkVersion}: wrk -t${o.threads} -c${o.connections} -d${o.windowS}s --latency URL, pinned with taskset -c ${LOAD_CORE}, after a ${o.warmupS} s warm-up run on the same path`,
       cpu: 'utime+stime of the server process tree (/proc/PID/stat) read just before wrk starts and just after it exits; req/CPU-s = requests / server CPU seconds',
       net: 'net = server CPU minus its idle rate (baseline, measured for one window with every server idle) × the run wall time; for ZenLive the idle rate is RTMP ingest + segmenting of the live stream, which nginx and the bare servers do not do',
-      zenlive: `bench/servers/zenlive-server.mjs on a build of src/ (${o.zenliveDist === undefined ? 'tsc -p tsconfig.build.json into bench/.work/hls-serve/dist' : o.zenliveDist}), config streaming.enable_hls=true${o.zenliveConfig !== undefined ? ` + ${JSON.stringify(o.zenliveConfig)}` : ''}, HLS defaults (fMP4, LL-HLS parts 0.3 s, 2 s segments, 12 s window); the playlist is its live one (changes every part, ~2 KB), the segment one completed just before the run`,
+      zenlive: `bench/servers/zenlive-server.mjs on a build of src/ (${o.zenliveDist === undefined ? 'tsc -p tsconfig.build.json into bench/.work/hls-serve/dist' : o.zenliveDist}), node flags [${o.zenliveNodeFlags.join(' ')}] (scripts/start.sh's unless --zenlive-node-flags), config streaming.enable_hls=true${o.zenliveConfig !== undefined ? ` + ${JSON.stringify(o.zenliveConfig)}` : ''}, HLS defaults (fMP4, LL-HLS parts 0.3 s, 2 s segments, 12 s window); the playlist is its live one (changes every part, ~2 KB), the segment one completed just before the run`,
       nginx: `${nginxVersion}; serves a snapshot of ZenLive's playlist and one segment from disk; config in nginx_conf (nginx-nosendfile: the same with sendfile off)`,
       bare: 'bench/servers/hls-serve-bare.mjs: the same snapshot from memory, ZenLive headers; node-http = createServer + Map lookup + writeHead/end; fastify = Fastify 5, logger off, one parametric GET route',
       clip,

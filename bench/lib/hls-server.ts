@@ -63,7 +63,8 @@ export class HubTap {
     if (hlsStream === undefined) throw new Error(`HLS has no state for ${this.streamId}: did it subscribe after us?`);
     const rendition = hlsStream.source;
     rendition.on('changed', () => {
-      const open = rendition.open;
+      // The newest segment, open or just completed by its last part.
+      const open = rendition.segments[rendition.segments.length - 1];
       const last = this.last;
       if (open === undefined || open.parts.length === 0 || last === undefined) return;
       const key = `${open.msn}.${open.parts.length - 1}`;

@@ -13,6 +13,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { RtmpClient } from '../../src/protocols/rtmp/index.js';
 import { coreBusyMs, treeCpuMs, treeRssMb } from './cpu.js';
 import { takeOver } from './light-reader.js';
+import { round } from './results.js';
+import { median } from './summary.js';
 import { PlayerStats, verdict, type PlayerSnapshot, type Verdict } from './player-stats.js';
 
 /** What the orchestrator asks of one load run. */
@@ -115,12 +117,6 @@ async function firstPlayer(url: string, mode: LoadConfig['player'], timeoutMs: n
   }
 }
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
 async function main(): Promise<void> {
   const cfg = JSON.parse(process.env['ZENLIVE_BENCH_LOAD'] ?? '') as LoadConfig;
   const players: Player[] = [await firstPlayer(cfg.url, cfg.player, 20_000)];
@@ -204,11 +200,6 @@ async function main(): Promise<void> {
   for (const p of players) p.client.close();
   await sleep(500);
   process.exit(0);
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
 
 main().catch((err: unknown) => {

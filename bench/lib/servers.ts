@@ -5,6 +5,9 @@ import { freePort, waitForPort } from './ports.js';
 import { run, start, waitJson, type Child } from './procs.js';
 
 /** The servers a benchmark compares. */
+/** The node flags of the `zenlive` command's shebang, so the benchmark measures ZenLive as users run it. */
+const ZENLIVE_NODE_FLAGS = ['--max-semi-space-size=1'];
+
 export type ServerKind = 'zenlive' | 'nms' | 'nginx';
 export const SERVER_KINDS: readonly ServerKind[] = ['zenlive', 'nms', 'nginx'];
 
@@ -75,7 +78,8 @@ export async function startServer(kind: ServerKind, options: ServerStartOptions)
 
 async function startZenLive(logFile: string, options: ServerStartOptions): Promise<ServerUnderTest> {
   const v = options.zenlive ?? {};
-  const args = [...(v.nodeFlags ?? []), join(ROOT, 'bench', 'servers', 'zenlive-server.mjs'), '--log', logFile];
+  // By default the same V8 flags the zenlive command runs with (its shebang, src/cli/main.ts).
+  const args = [...(v.nodeFlags ?? ZENLIVE_NODE_FLAGS), join(ROOT, 'bench', 'servers', 'zenlive-server.mjs'), '--log', logFile];
   if (options.cpuProfileFile !== undefined) args.push('--profile', options.cpuProfileFile);
   args.push('--dist', v.dist ?? ZENLIVE_BUILD);
   if (v.config !== undefined) args.push('--config', JSON.stringify(v.config));
