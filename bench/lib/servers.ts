@@ -4,10 +4,10 @@ import { ensureDir, ROOT, WORK } from './paths.js';
 import { freePort, waitForPort } from './ports.js';
 import { run, start, waitJson, type Child } from './procs.js';
 
-/** The servers a benchmark compares. */
 /** The node flags of the `zenlive` command's shebang, so the benchmark measures ZenLive as users run it. */
 const ZENLIVE_NODE_FLAGS = ['--max-semi-space-size=1'];
 
+/** The servers a benchmark compares. */
 export type ServerKind = 'zenlive' | 'nms' | 'nginx';
 export const SERVER_KINDS: readonly ServerKind[] = ['zenlive', 'nms', 'nginx'];
 
