@@ -155,16 +155,20 @@ async function measure(kind: ServerKind, n: number, run: number, clip: ClipInfo,
  * Runs one cell once the machine is quiet, and again (up to --retries times) when something else
  * used the server's core during the window; keeps the cleanest attempt.
  */
-async function measureQuietly<R extends { other_cpu_server_core_percent: number; attempts?: number }>(measureOnce: () => Promise<R>, o: { quietPercent: number; quietWaitS: number; retries: number }): Promise<R> {
+async function measureQuietly<R extends { other_cpu_server_core_percent: number; attempt?: number; tries?: number }>(measureOnce: () => Promise<R>, o: { quietPercent: number; quietWaitS: number; retries: number }): Promise<R> {
   let best: R | undefined;
+  let tries = 0;
   for (let attempt = 1; attempt <= o.retries + 1; attempt++) {
     await waitForQuiet(o.quietPercent, o.quietWaitS, log);
     const row = await measureOnce();
-    row.attempts = attempt;
+    tries = attempt;
+    // Which try this row is, of how many: the cleanest one is kept.
+    row.attempt = attempt;
     if (best === undefined || row.other_cpu_server_core_percent < best.other_cpu_server_core_percent) best = row;
     if (row.other_cpu_server_core_percent <= OTHER_CPU_LIMIT) break;
     log(`other processes used ${row.other_cpu_server_core_percent} % of the server's core during the window${attempt <= o.retries ? ': measuring again' : ''}`);
   }
+  (best as R).tries = tries;
   return best as R;
 }
 
