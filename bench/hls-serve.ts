@@ -13,16 +13,18 @@
  *
  * How it runs (2 cores: 0 = servers, 1 = load):
  * 1. provisions what is missing (ffmpeg, nginx via scripts/provision.sh; wrk via apt-get), compiles
- *    src/ as `npm run build` does but into bench/.work/hls-serve/dist (so a concurrent rebuild of
- *    dist/ cannot swap the server under test), generates the bench clip once (lib/clip.ts);
+ *    src/ as `npm run build` does but into bench/.work/hls-serve/run-PID/dist (so a concurrent
+ *    rebuild of dist/ cannot swap the server under test; each run has its own scratch directory,
+ *    removed at the end, so two runs at once do not clobber each other), generates the bench
+ *    clip once (lib/clip.ts);
  * 2. starts ZenLive (HLS on, defaults otherwise: fMP4, LL-HLS with 0.3 s parts, 2 s segments,
  *    12 s live window; the node flags scripts/start.sh uses, e.g. --max-semi-space-size=1, unless
- *    --zenlive-node-flags says otherwise) with `taskset -c 0`, and publishes the clip to it with ffmpeg
- *    `-re -stream_loop -1 -c copy` pinned to core 1; waits until the playlist has ≥ 2 segments
+ *    --zenlive-node-flags says otherwise) with `taskset -c 0`, and publishes the clip to it with
+ *    ffmpeg `-re -stream_loop -1 -c copy` pinned to core 1; waits until the playlist has ≥ 2 segments
  *    and then until the live window is full (media sequence > 0), so the playlist is at its
  *    steady-state size;
  * 3. snapshots the media playlist and the newest complete segment into
- *    bench/.work/hls-serve/www/live/bench/source/ and starts nginx (lib/hls-serve-servers.ts
+ *    bench/.work/hls-serve/run-PID/www/live/bench/source/ and starts nginx (lib/hls-serve-servers.ts
  *    nginxHttpConf: 1 worker, sendfile, open_file_cache, access_log off, keep-alive, `types`,
  *    add_header Cache-Control + CORS), the same nginx with `sendfile off` (what zero-copy is
  *    worth: a Node server writes segments from memory and must copy), node:http and Fastify
@@ -60,7 +62,7 @@ import { treeCpuMs } from './lib/cpu.js';
 import { parseCli } from './lib/cli.js';
 import { checkResponse, freshSegment, get, parseMediaPlaylist, waitForPlaylist } from './lib/hls-serve-http.js';
 import { totalTimes, type TotalTime } from './lib/hls-serve-profile.js';
-import { buildZenLiveInto, HTTP_SERVER_KINDS, startBare, startNginxStatic, startZenLiveHls, type HttpServer, type HttpServerKind, type ZenLiveHls } from './lib/hls-serve-servers.js';
+import { buildZenLiveInto, HTTP_SERVER_KINDS, RUN_DIR, startBare, startNginxStatic, startZenLiveHls, type HttpServer, type HttpServerKind, type ZenLiveHls } from './lib/hls-serve-servers.js';
 import { runWrk, waitQuiet, type WrkMeasurement } from './lib/hls-serve-wrk.js';
 import { scanLog, type LogScan } from './lib/log-scan.js';
 import { ensureDir, ROOT, WORK } from './lib/paths.js';
@@ -395,7 +397,7 @@ async function measure(o: Options, s: HttpServer, resource: Resource, runNo: num
 
 async function profileRun(o: Options, dist: string, clip: ClipInfo): Promise<Record<string, unknown>> {
   const dir = ensureDir(join(WORK, 'prof'));
-  const file = join(dir, 'zenlive-hls-serve-playlist.cpuprofile');
+  const file = join(dir, `zenlive-hls-serve-playlist-${process.pid}.cpuprofile`);
   rmSync(file, { force: true });
   log('profile: starting a separate ZenLive with --profile and a fresh publish');
   const { zen, publisher } = await startLiveZenLive(o, dist, clip, 'profile', file);
@@ -438,8 +440,8 @@ async function main(): Promise<void> {
   const nginxVersion = (await run('bash', ['-c', 'nginx -v 2>&1'])).trim();
   let dist = o.zenliveDist;
   if (dist === undefined) {
-    log('building ZenLive (tsc -p tsconfig.build.json) into bench/.work/hls-serve/dist');
-    dist = await buildZenLiveInto(join(ensureDir(join(WORK, 'hls-serve')), 'dist'));
+    log(`building ZenLive (tsc -p tsconfig.build.json) into ${join(RUN_DIR, 'dist')}`);
+    dist = await buildZenLiveInto(join(ensureDir(RUN_DIR), 'dist'));
   }
   const clip = await ensureClip();
 
@@ -447,6 +449,7 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   const rows: Row[] = [];
   let profile: Record<string, unknown> | undefined;
+  let failure: string | undefined;
   let nginxConf = '';
   let headers: Record<string, Record<string, unknown>> = {};
   let logs: Record<string, LogScan> = {};
@@ -466,7 +469,7 @@ async function main(): Promise<void> {
     const playlistProblem = checkResponse(playlist, PLAYLIST_TYPE);
     const segmentProblem = checkResponse(segment, SEGMENT_TYPE);
     if (playlistProblem !== undefined || segmentProblem !== undefined) throw new Error(`ZenLive: playlist ${playlistProblem ?? 'ok'}, segment ${segmentProblem ?? 'ok'}`);
-    const www = join(WORK, 'hls-serve', 'www');
+    const www = join(RUN_DIR, 'www');
     rmSync(www, { recursive: true, force: true });
     const dir = join(www, SOURCE_PATH.slice(1));
     mkdirSync(dir, { recursive: true });
@@ -522,10 +525,17 @@ async function main(): Promise<void> {
       for (const s of servers.splice(0)) await s.stop();
       profile = await profileRun(o, dist, clip);
     }
+  } catch (err) {
+    // What was measured so far is still published, with the error.
+    failure = (err as Error).stack ?? String(err);
+    log(`failed: ${failure}`);
   } finally {
+    if (Object.keys(logs).length === 0) logs = Object.fromEntries(servers.map((s) => [s.kind, scanLog(s.logFile)]));
     for (const c of children) await c.stop(3000);
     for (const s of servers) await s.stop();
+    rmSync(RUN_DIR, { recursive: true, force: true });
   }
+  if (failure !== undefined && rows.length === 0) throw new Error('no run completed');
 
   const summary = summaryOf(rows);
   const ratios = ratiosOf(summary);
@@ -540,7 +550,7 @@ async function main(): Promise<void> {
       load: `${wrkVersion}: wrk -t${o.threads} -c${o.connections} -d${o.windowS}s --latency URL, pinned with taskset -c ${LOAD_CORE}, after a ${o.warmupS} s warm-up run on the same path`,
       cpu: 'utime+stime of the server process tree (/proc/PID/stat) read just before wrk starts and just after it exits; req/CPU-s = requests / server CPU seconds',
       net: 'net = server CPU minus its idle rate (baseline, measured for one window with every server idle) × the run wall time; for ZenLive the idle rate is RTMP ingest + segmenting of the live stream, which nginx and the bare servers do not do',
-      zenlive: `bench/servers/zenlive-server.mjs on a build of src/ (${o.zenliveDist === undefined ? 'tsc -p tsconfig.build.json into bench/.work/hls-serve/dist' : o.zenliveDist}), node flags [${o.zenliveNodeFlags.join(' ')}] (scripts/start.sh's unless --zenlive-node-flags), config streaming.enable_hls=true${o.zenliveConfig !== undefined ? ` + ${JSON.stringify(o.zenliveConfig)}` : ''}, HLS defaults (fMP4, LL-HLS parts 0.3 s, 2 s segments, 12 s window); the playlist is its live one (changes every part, ~2 KB), the segment one completed just before the run`,
+      zenlive: `bench/servers/zenlive-server.mjs on a build of src/ (${o.zenliveDist === undefined ? 'tsc -p tsconfig.build.json into bench/.work/hls-serve/run-PID/dist' : o.zenliveDist}), node flags [${o.zenliveNodeFlags.join(' ')}] (scripts/start.sh's unless --zenlive-node-flags), config streaming.enable_hls=true${o.zenliveConfig !== undefined ? ` + ${JSON.stringify(o.zenliveConfig)}` : ''}, HLS defaults (fMP4, LL-HLS parts 0.3 s, 2 s segments, 12 s window); the playlist is its live one (changes every part, ~2 KB), the segment one completed just before the run`,
       nginx: `${nginxVersion}; serves a snapshot of ZenLive's playlist and one segment from disk; config in nginx_conf (nginx-nosendfile: the same with sendfile off)`,
       bare: 'bench/servers/hls-serve-bare.mjs: the same snapshot from memory, ZenLive headers; node-http = createServer + Map lookup + writeHead/end; fastify = Fastify 5, logger off, one parametric GET route',
       clip,
@@ -568,7 +578,9 @@ async function main(): Promise<void> {
     runs: rows,
     server_logs: logs,
     ...(profile !== undefined ? { profile } : {}),
+    ...(failure !== undefined ? { error: failure } : {}),
   });
+  if (failure !== undefined) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

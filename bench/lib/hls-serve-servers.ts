@@ -36,8 +36,15 @@ export interface ZenLiveHls extends HttpServer {
   rtmpPort: number;
 }
 
+/**
+ * Scratch space of this run (the private build, nginx's document root, prefixes and configs):
+ * one directory per run, so two runs at once (another session on the same checkout) cannot
+ * overwrite each other's files. The orchestrator removes it at the end.
+ */
+export const RUN_DIR = join(WORK, 'hls-serve', `run-${process.pid}`);
+
 function logFileFor(name: string): string {
-  const file = join(ensureDir(join(WORK, 'logs')), `hls-serve-${name}.log`);
+  const file = join(ensureDir(join(WORK, 'logs')), `hls-serve-${process.pid}-${name}.log`);
   writeFileSync(file, '');
   return file;
 }
@@ -146,10 +153,10 @@ http {
 export async function startNginxStatic(o: { core: number; root: string; sendfile: boolean }): Promise<HttpServer & { conf: string }> {
   const kind: HttpServerKind = o.sendfile ? 'nginx' : 'nginx-nosendfile';
   const port = await freePort();
-  const prefix = ensureDir(join(WORK, 'hls-serve', kind));
+  const prefix = ensureDir(join(RUN_DIR, kind));
   const logFile = logFileFor(kind);
   const conf = nginxHttpConf(o.root, port, prefix, logFile, o.sendfile);
-  const confFile = join(WORK, 'hls-serve', `${kind}.conf`);
+  const confFile = join(RUN_DIR, `${kind}.conf`);
   writeFileSync(confFile, conf);
   const child = start('nginx', 'nginx', ['-p', prefix, '-e', logFile, '-c', confFile], { core: o.core, logFile });
   try {

@@ -139,7 +139,7 @@ function shellTime(text: string): number {
 
 /** Runs wrk once against `o.url` and measures around it. */
 export async function runWrk(o: WrkOptions): Promise<WrkMeasurement> {
-  const log = join(ensureDir(join(WORK, 'logs')), `hls-serve-wrk-${o.tag}.log`);
+  const log = join(ensureDir(join(WORK, 'logs')), `hls-serve-${process.pid}-wrk-${o.tag}.log`);
   const args = ['-c', SCRIPT, 'wrk', `-t${o.threads}`, `-c${o.connections}`, `-d${o.seconds}s`, '--latency', o.url];
   // start() appends: empty the log so it holds this run's output only.
   writeFileSync(log, '');
