@@ -12,6 +12,7 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ "${PROVISION_BENCH:-0}" = "1" ]; then
   command -v nginx >/dev/null 2>&1 || need+=(nginx)
   [ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || need+=(libnginx-mod-rtmp)
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then
