@@ -13,5 +13,5 @@ export type {
   ViewerProtocol,
 } from './subscriber.js';
 export { IllegalTransitionError, StreamAlreadyPublishingError, StreamNotFoundError } from './errors.js';
-export { resolveDecision, STREAM_ID_PATTERN, type AuthorizePublish, type PublishDecision, type PublishRequest } from './publish-authorizer.js';
+export { resolveDecision, STREAM_ID_PATTERN, type AuthorizePlay, type AuthorizePublish, type PlayDecision, type PlayRequest, type PublishDecision, type PublishRequest } from './publish-authorizer.js';
 export { describeStream, type StreamInfo } from './stream-info.js';

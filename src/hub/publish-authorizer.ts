@@ -28,3 +28,21 @@ export function resolveDecision(decision: PublishDecision, streamKey: string): {
   if (decision.allow) return { allow: true, streamId: decision.streamId ?? streamKey };
   return { allow: false, streamId: streamKey, ...(decision.reason !== undefined ? { reason: decision.reason } : {}) };
 }
+
+/** What a player asked for, handed to the playback authorizer before any media is sent. */
+export interface PlayRequest {
+  streamId: string;
+  protocol: 'rtmp' | 'flv' | 'ws-flv' | 'hls' | 'webrtc';
+  remoteAddress: string;
+  /** The playback token from the URL (`?token=`) or an `Authorization: Bearer` header, if any. */
+  token: string | undefined;
+}
+
+/** Allowed, or refused with an HTTP-like status (401: no/expired credentials, 403: not allowed) and a reason. */
+export type PlayDecision = { allow: true } | { allow: false; status: 401 | 403 | 404; reason: string };
+
+/**
+ * Decides who may watch a stream (private streams need a signed playback token). Synchronous on
+ * purpose: it runs on every HLS playlist and segment request, so it must not touch the network.
+ */
+export type AuthorizePlay = (request: PlayRequest) => PlayDecision;
