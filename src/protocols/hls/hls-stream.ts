@@ -150,6 +150,7 @@ export class HlsStream {
     const segmenter = new Segmenter({ targetDurationMs: this.options.targetDurationMs, partTargetMs: this.options.partTargetMs }, createMuxer, describeTrack);
     segmenter.on('muxer', (m) => rendition.setMuxer(m));
     segmenter.on('part', (p) => rendition.addPart(p));
+    segmenter.on('segmentEnd', () => rendition.completeSegment());
     // Late attach (HLS enabled after the stream started): begin from the cached GOP.
     for (const f of stream.startupFrames()) segmenter.push(f);
     const detach = stream.addFrameListener((f) => {

@@ -114,6 +114,13 @@ export class Rendition extends EventEmitter<RenditionEvents> {
     this.touch();
   }
 
+  /** The open segment got its last part earlier; a keyframe has now started the next one. */
+  completeSegment(): void {
+    if (this.open === undefined) return;
+    this.completeOpen();
+    this.touch();
+  }
+
   /** Closes the open segment and marks the playlist ended (EXT-X-ENDLIST). */
   end(): void {
     this.completeOpen();

@@ -75,6 +75,33 @@ describe('Segmenter', () => {
     expect(segDurations).toEqual([2000, 2000]);
   });
 
+  it('cuts a part as soon as the frame that fills it arrives, not when the next frame turns up', () => {
+    const { seg, parts } = recordingSegmenter(300);
+    seg.push(frame('video', 0, false, true));
+    let ends = 0;
+    seg.on('segmentEnd', () => ends++);
+    // 30 fps video only: a 300 ms part holds eight frames (0..233 ms); it is out when the eighth is in.
+    for (let i = 0; i < 8; i++) {
+      expect(parts).toHaveLength(0);
+      seg.push(frame('video', Math.round((i * 100) / 3), i === 0));
+    }
+    expect(parts).toHaveLength(1);
+    expect(parts[0]?.frames.split(' ')).toHaveLength(8);
+    expect(parts[0]?.durationMs).toBeLessThanOrEqual(300);
+    // A 64-frame GOP is eight whole parts: the last one is out before the next keyframe, which then
+    // completes the segment at once without a part of its own.
+    for (let i = 8; i < 64; i++) seg.push(frame('video', Math.round((i * 100) / 3), false));
+    expect(parts).toHaveLength(8);
+    expect(parts[7]?.segmentEnd).toBe(false);
+    seg.push(frame('video', 2133, true));
+    expect(ends).toBe(1);
+    expect(parts).toHaveLength(8);
+    expect(parts.reduce((sum, p) => sum + p.durationMs, 0)).toBe(2133);
+    for (let i = 65; i < 73; i++) seg.push(frame('video', Math.round((i * 100) / 3), false));
+    expect(parts[8]?.segmentStart).toBe(true);
+    expect(parts[8]?.frames.startsWith('V2133k')).toBe(true);
+  });
+
   it('without parts makes one part per segment (plain HLS)', () => {
     const { seg, parts } = recordingSegmenter(0);
     feed(seg, 4100);

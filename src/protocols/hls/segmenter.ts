@@ -32,11 +32,15 @@ export interface SegmenterEvents {
   /** A new muxer (new init segment) takes effect from the next part. */
   muxer: [muxer: SegmentMuxer];
   part: [part: CutPart];
+  /** The open segment is complete: its last part went out earlier and a keyframe starts the next one. */
+  segmentEnd: [];
 }
 
 /**
  * Cuts a stream's frames into LL-HLS parts and segments: segments start on a video keyframe once
- * the target duration is reached, parts are cut before a frame would push them past the part target.
+ * the target duration is reached. A part is cut as soon as the video frame that fills it arrives
+ * (the next frame would carry it past the part target), not when that next frame turns up: a
+ * blocking playlist reload is answered one frame interval sooner.
  */
 export class Segmenter extends EventEmitter<SegmenterEvents> {
   private tracks: TrackSet = {};
@@ -86,6 +90,7 @@ export class Segmenter extends EventEmitter<SegmenterEvents> {
     }
     if (this.pending.length === 0) this.partWallClock = Date.now();
     this.pending.push(frame);
+    this.cutAfter(frame);
   }
 
   /** Closes the open part and segment at `endDts` (stream ended, or tracks changed). */
@@ -98,20 +103,35 @@ export class Segmenter extends EventEmitter<SegmenterEvents> {
   }
 
   private cutBefore(frame: MediaFrame): void {
-    if (this.segmentStart === undefined || this.pending.length === 0) return;
+    if (this.segmentStart === undefined) return;
     const hasVideo = this.tracks.video !== undefined;
     const segmentAge = frame.dts - this.segmentStart;
     // Half a frame of slack: a 2 s GOP lands on a 2 s target despite millisecond rounding.
     const segmentDue = segmentAge >= this.options.targetDurationMs - this.videoFrameMs / 2;
     if (hasVideo ? frame.kind === 'video' && frame.keyframe && segmentDue : segmentDue) {
-      this.closePart(frame.dts, true, frame);
+      if (this.pending.length > 0) this.closePart(frame.dts, true, frame);
+      else if (!this.nextPartStartsSegment) this.emit('segmentEnd');
       this.nextPartStartsSegment = true;
       this.segmentStart = frame.dts;
+      this.partStart = frame.dts;
       return;
     }
+    if (this.pending.length === 0) return;
     const partTarget = this.options.partTargetMs;
     // Cut before this frame if keeping it would carry the part past its target.
     if (partTarget > 0 && frame.dts + this.videoFrameMs - this.partStart > partTarget) this.closePart(frame.dts, false, frame);
+  }
+
+  /**
+   * Cuts right after a video frame when the next one would not fit the part target any more. The
+   * part's last sample lasts one (smoothed) frame interval; the next part starts where it ends.
+   */
+  private cutAfter(frame: MediaFrame): void {
+    const partTarget = this.options.partTargetMs;
+    if (partTarget <= 0 || frame.kind !== 'video') return;
+    const endDts = frame.dts + this.videoFrameMs;
+    // A quarter frame of slack for timestamp jitter, so the cut happens here rather than before the next frame.
+    if (endDts + this.videoFrameMs * 1.25 - this.partStart > partTarget) this.closePart(Math.round(endDts), false, undefined);
   }
 
   private closePart(endDts: number, segmentEnd: boolean, next: MediaFrame | undefined): void {
