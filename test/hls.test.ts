@@ -1,4 +1,5 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +143,33 @@ describe('LL-HLS with fMP4 segments (default)', () => {
     const preflight = await fetch(`${base}index.m3u8`, { method: 'OPTIONS' });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');
+  });
+
+  it('serves playlists, segments and the API one after another on one keep-alive connection', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const fetchOn = (path: string): Promise<{ status: number; body: Buffer; reused: boolean; type: string }> =>
+      new Promise((resolve, reject) => {
+        const req = get(server.httpUrl(path), { agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), reused: req.reusedSocket, type: String(res.headers['content-type']) }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      const playlist = await fetchOn('/live/hls/source/index.m3u8');
+      const seg = parseMediaPlaylist(playlist.body.toString()).segments.at(-1)?.uri as string;
+      const api = await fetchOn('/api/v1/streams/hls');
+      const segment = await fetchOn(`/live/hls/source/${seg}`);
+      const again = await fetchOn('/live/hls/source/index.m3u8');
+      expect([playlist.status, api.status, segment.status, again.status]).toEqual([200, 200, 200, 200]);
+      expect([api.reused, segment.reused, again.reused]).toEqual([true, true, true]);
+      expect(playlist.type).toBe('application/vnd.apple.mpegurl');
+      expect((JSON.parse(api.body.toString()) as { id: string }).id).toBe('hls');
+      expect(segment.body.equals(await getBytes(`${base}${seg}`))).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('answers bad requests with 4xx JSON and changes nothing', async () => {

@@ -150,7 +150,7 @@ export class ZenLiveApp {
       registry: this.registry,
       isReady: () => this.phase === 'running',
       corsOrigins: c.server.cors_origins,
-      fastPaths: hls !== undefined ? [(req, res) => hls.handle(req, res)] : [],
+      fastPaths: hls !== undefined ? [(exchange) => hls.handle(exchange)] : [],
     });
     if (hls !== undefined) registerHlsApiRoutes(http, hls);
     if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.rootLogger, corsOrigin });

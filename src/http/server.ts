@@ -1,10 +1,11 @@
 import websocket from '@fastify/websocket';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Server } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import type { Logger } from '../base/index.js';
+import type { ExchangeHandler, Logger } from '../base/index.js';
 import { ZenLiveError } from '../base/index.js';
 import type { StreamRegistry } from '../hub/index.js';
 import { errorBody, statusForCode } from './error-status.js';
+import { FrontedServer, NodeExchange } from './raw-front/index.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerStreamRoutes } from './routes/streams.js';
 
@@ -15,10 +16,12 @@ export interface HttpAppOptions {
   isReady: () => boolean;
   corsOrigins: readonly string[];
   /**
-   * Handlers that see raw requests before the framework (the HLS hot path): each returns true
-   * when it took the request.
+   * Handlers that see requests before the framework (the HLS hot path), parsed by the raw
+   * HTTP/1.1 front: each returns true when it took the request.
    */
-  fastPaths?: ReadonlyArray<(req: IncomingMessage, res: ServerResponse) => boolean>;
+  fastPaths?: readonly ExchangeHandler[];
+  /** Idle keep-alive connections are closed after this long. */
+  keepAliveTimeoutMs?: number;
 }
 
 /**
@@ -27,12 +30,28 @@ export interface HttpAppOptions {
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const fastPaths = options.fastPaths ?? [];
+  const takeFast: ExchangeHandler = (exchange) => {
+    for (const fast of fastPaths) if (fast(exchange)) return true;
+    return false;
+  };
+  const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 30_000;
   const app = Fastify({
-    serverFactory: (handler) =>
-      createServer((req, res) => {
-        for (const fast of fastPaths) if (fast(req, res)) return;
-        handler(req, res);
-      }),
+    serverFactory: (handler) => {
+      if (fastPaths.length === 0) {
+        const plain = new Server(handler);
+        plain.keepAliveTimeout = keepAliveTimeoutMs;
+        return plain;
+      }
+      const server = new FrontedServer(
+        (req, res) => {
+          if (takeFast(new NodeExchange(req, res))) return;
+          handler(req, res);
+        },
+        { handler: takeFast, keepAliveTimeoutMs, headersTimeoutMs: 20_000, maxHeadBytes: 16 * 1024 },
+      );
+      server.keepAliveTimeout = keepAliveTimeoutMs;
+      return server;
+    },
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     // Long-lived playback responses must not be cut by a request timeout.

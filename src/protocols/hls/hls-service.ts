@@ -1,5 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../../base/index.js';
+import type { HttpExchange, Logger } from '../../base/index.js';
 import type { Stream, StreamRegistry } from '../../hub/index.js';
 import { HlsStream } from './hls-stream.js';
 import type { HlsOptions } from './options.js';
@@ -36,8 +35,8 @@ export class HlsService {
   }
 
   /** Serves the request if it is an HLS URL; false lets the web framework handle it. */
-  handle(req: IncomingMessage, res: ServerResponse): boolean {
-    return this.handler.handle(req, res);
+  handle(exchange: HttpExchange): boolean {
+    return this.handler.handle(exchange);
   }
 
   /** The HLS state of a stream id, if any (tests and the API read it). */

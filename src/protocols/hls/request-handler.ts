@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpExchange } from '../../base/index.js';
 import { HlsRequestError } from './errors.js';
 import type { HlsStream } from './hls-stream.js';
 import { writeMasterPlaylist } from './master-playlist.js';
@@ -47,8 +47,8 @@ export class HlsRequestHandler {
     private readonly options: HlsOptions,
   ) {}
 
-  handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = req.url ?? '';
+  handle(ex: HttpExchange): boolean {
+    const url = ex.url;
     if (!url.startsWith('/live/')) return false;
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -60,41 +60,40 @@ export class HlsRequestHandler {
     // Most requests are answered synchronously; only those that must wait (blocking reload,
     // a hinted part) return a promise. No promise per request on the hot path.
     try {
-      this.serve(req, res, parts, isMaster, q < 0 ? '' : url.slice(q + 1))?.catch((err: unknown) => this.fail(res, err));
+      this.serve(ex, parts, isMaster, q < 0 ? '' : url.slice(q + 1))?.catch((err: unknown) => this.fail(ex, err));
     } catch (err) {
-      this.fail(res, err);
+      this.fail(ex, err);
     }
     return true;
   }
 
-  private serve(req: IncomingMessage, res: ServerResponse, parts: string[], isMaster: boolean, query: string): Promise<void> | undefined {
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, ['access-control-allow-origin', this.options.corsOrigin, 'access-control-allow-methods', 'GET, HEAD, OPTIONS', 'access-control-allow-headers', 'range, if-none-match', 'access-control-max-age', '86400']);
-      res.end();
+  private serve(ex: HttpExchange, parts: string[], isMaster: boolean, query: string): Promise<void> | undefined {
+    if (ex.method === 'OPTIONS') {
+      ex.respond(204, ['access-control-allow-origin', this.options.corsOrigin, 'access-control-allow-methods', 'GET, HEAD, OPTIONS', 'access-control-allow-headers', 'range, if-none-match, authorization', 'access-control-max-age', '86400', 'content-length', '0'], undefined);
       return undefined;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HlsRequestError('METHOD_NOT_ALLOWED', 405, `${req.method ?? ''} is not allowed on HLS resources`);
+    if (ex.method !== 'GET' && ex.method !== 'HEAD') throw new HlsRequestError('METHOD_NOT_ALLOWED', 405, `${ex.method} is not allowed on HLS resources`);
     const raw = parts[2] as string;
     const id = raw.includes('%') ? decodeURIComponent(raw) : raw;
     const hls = ID.test(id) ? this.streams.get(id) : undefined;
     if (hls === undefined) throw new HlsRequestError('STREAM_NOT_FOUND', 404, `stream ${id.slice(0, 64)} has no HLS output`);
     const params = query === '' ? EMPTY_PARAMS : new URLSearchParams(query);
-    if (isMaster) return this.master(req, res, hls, params);
+    if (isMaster) return this.master(ex, hls, params);
     const rendition = hls.renditions.get(parts[3] as string);
     if (rendition === undefined) throw new HlsRequestError('RENDITION_NOT_FOUND', 404, `stream ${id} has no rendition ${String(parts[3]).slice(0, 32)}`);
     const file = parts[4] as string;
-    if (file === 'index.m3u8') return this.media(req, res, hls, rendition, params);
-    return this.mediaFile(req, res, hls, rendition, file);
+    if (file === 'index.m3u8') return this.media(ex, hls, rendition, params);
+    return this.mediaFile(ex, hls, rendition, file);
   }
 
-  private master(req: IncomingMessage, res: ServerResponse, hls: HlsStream, params: URLSearchParams): Promise<void> | undefined {
+  private master(ex: HttpExchange, hls: HlsStream, params: URLSearchParams): Promise<void> | undefined {
     const source = hls.source;
     if (source.muxer === undefined) {
       // Just published: wait for the tracks to be known rather than send a player away.
       if (hls.stream === undefined) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no media yet`);
-      return this.waitFor(res, source, () => source.muxer !== undefined).then((ok) => {
+      return this.waitFor(ex, source, () => source.muxer !== undefined).then((ok) => {
         if (!ok) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no media yet`);
-        return this.master(req, res, hls, params);
+        return this.master(ex, hls, params);
       });
     }
     if (this.options.ladder?.start === 'on-request') hls.startLadder();
@@ -113,36 +112,36 @@ export class HlsRequestHandler {
         ...(st.fps !== null ? { fps: st.fps } : {}),
       };
     });
-    this.send(req, res, 200, PLAYLIST_TYPE, writeMasterPlaylist(variants), 'no-cache');
+    this.send(ex, 200, PLAYLIST_TYPE, writeMasterPlaylist(variants), 'no-cache');
     return undefined;
   }
 
-  private media(req: IncomingMessage, res: ServerResponse, hls: HlsStream, r: Rendition, params: URLSearchParams): Promise<void> | undefined {
+  private media(ex: HttpExchange, hls: HlsStream, r: Rendition, params: URLSearchParams): Promise<void> | undefined {
     const msn = parseIndex('_HLS_msn', params.get('_HLS_msn'));
     const part = parseIndex('_HLS_part', params.get('_HLS_part'));
     const skipParam = params.get('_HLS_skip');
     if (part !== undefined && msn === undefined) throw new HlsRequestError('HLS_BAD_QUERY', 400, '_HLS_part requires _HLS_msn');
     if (skipParam !== null && skipParam !== 'YES' && skipParam !== 'v2') throw new HlsRequestError('HLS_BAD_QUERY', 400, '_HLS_skip must be YES or v2');
-    if (hls.stream !== undefined) this.sessions.touch(params.get('s') ?? `${req.socket.remoteAddress ?? ''}|${req.headers['user-agent'] ?? ''}`, hls.stream, req.socket.remoteAddress);
+    if (hls.stream !== undefined) this.sessions.touch(params.get('s') ?? `${ex.remoteAddress ?? ''}|${ex.header('user-agent') ?? ''}`, hls.stream, ex.remoteAddress);
     const skip = skipParam !== null;
     // A playlist without one complete segment makes players give up and retry: hold it until there is one.
     const hasSegment = (): boolean => r.muxer !== undefined && r.segments.some((s) => s.complete);
     if (msn === undefined || this.options.partTargetMs === 0) {
       if (hasSegment()) {
-        this.send(req, res, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), PLAYLIST_CACHE);
+        this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), PLAYLIST_CACHE);
         return undefined;
       }
-      return this.waitFor(res, r, hasSegment).then((ok) => {
+      return this.waitFor(ex, r, hasSegment).then((ok) => {
         if (!ok) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no segments yet`);
-        this.send(req, res, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), PLAYLIST_CACHE);
+        this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), PLAYLIST_CACHE);
       });
     }
     // RFC 8216bis §6.2.5.2: a request too far in the future is refused at once.
     if (msn > r.lastMsn + 2) throw new HlsRequestError('HLS_MSN_TOO_FAR', 400, `_HLS_msn ${msn} is more than two segments past the last one (${r.lastMsn})`);
     const reached = (): boolean => r.ended || (this.reached(r, msn, part) && hasSegment());
-    return this.waitFor(res, r, reached).then((ok) => {
+    return this.waitFor(ex, r, reached).then((ok) => {
       if (!ok) throw new HlsRequestError('HLS_BLOCKING_TIMEOUT', 503, `segment ${msn}${part !== undefined ? ` part ${part}` : ''} did not appear in time`);
-      this.send(req, res, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), BLOCKING_PLAYLIST_CACHE);
+      this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), BLOCKING_PLAYLIST_CACHE);
     });
   }
 
@@ -177,13 +176,13 @@ export class HlsRequestHandler {
     return body;
   }
 
-  private mediaFile(req: IncomingMessage, res: ServerResponse, hls: HlsStream, r: Rendition, file: string): Promise<void> | undefined {
+  private mediaFile(ex: HttpExchange, hls: HlsStream, r: Rendition, file: string): Promise<void> | undefined {
     const m = MEDIA_FILE.exec(file);
     if (m === null || m[1] !== hls.generation) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `no such HLS file ${file.slice(0, 64)}`);
     if (m[2] !== undefined) {
       const init = r.maps.get(Number(m[2]));
       if (init === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `no init segment ${m[2]}`);
-      this.sendMedia(req, res, 'video/mp4', init, `"${hls.generation}-i${m[2]}"`);
+      this.sendMedia(ex, 'video/mp4', init, `"${hls.generation}-i${m[2]}"`);
       return undefined;
     }
     const msn = Number(m[3]);
@@ -194,13 +193,13 @@ export class HlsRequestHandler {
       const seg = r.segment(msn);
       if (seg === undefined || !seg.complete) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `segment ${msn} is not available`);
       if (seg.bytes !== undefined) {
-        this.sendMedia(req, res, type, seg.bytes, etag);
+        this.sendMedia(ex, type, seg.bytes, etag);
         return undefined;
       }
       const file = seg.file;
       if (file === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `segment ${msn} is not available`);
       return readFile(file).then(
-        (bytes) => this.sendMedia(req, res, type, bytes, etag),
+        (bytes) => this.sendMedia(ex, type, bytes, etag),
         () => {
           throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `segment ${msn} is not available`);
         },
@@ -208,16 +207,16 @@ export class HlsRequestHandler {
     }
     const bytes = r.segment(msn)?.parts[partIndex]?.bytes;
     if (bytes !== undefined) {
-      this.sendMedia(req, res, type, bytes, etag);
+      this.sendMedia(ex, type, bytes, etag);
       return undefined;
     }
     if (!this.isHinted(r, msn, partIndex)) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `part ${msn}.${partIndex} is not available`);
     // The preload hint's part: hold the request until it exists (RFC 8216bis §6.2.5.3), or until
     // its segment completes without it, when it never will.
-    return this.waitFor(res, r, () => r.segment(msn)?.parts[partIndex] !== undefined || r.segment(msn)?.complete === true || r.ended).then(() => {
+    return this.waitFor(ex, r, () => r.segment(msn)?.parts[partIndex] !== undefined || r.segment(msn)?.complete === true || r.ended).then(() => {
       const later = r.segment(msn)?.parts[partIndex]?.bytes;
       if (later === undefined) throw new HlsRequestError('SEGMENT_NOT_FOUND', 404, `part ${msn}.${partIndex} is not available`);
-      this.sendMedia(req, res, type, later, etag);
+      this.sendMedia(ex, type, later, etag);
     });
   }
 
@@ -227,15 +226,14 @@ export class HlsRequestHandler {
     return msn === r.lastMsn + 1 && part === 0;
   }
 
-  private sendMedia(req: IncomingMessage, res: ServerResponse, type: string, body: Buffer, etag: string): void {
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, ['etag', etag, 'cache-control', IMMUTABLE, 'access-control-allow-origin', this.options.corsOrigin]);
-      res.end();
+  private sendMedia(ex: HttpExchange, type: string, body: Buffer, etag: string): void {
+    if (ex.header('if-none-match') === etag) {
+      ex.respond(304, ['etag', etag, 'cache-control', IMMUTABLE, 'access-control-allow-origin', this.options.corsOrigin], undefined);
       return;
     }
-    const range = req.headers.range;
+    const range = ex.header('range');
     if (range === undefined) {
-      this.send(req, res, 200, type, body, IMMUTABLE, etag);
+      this.send(ex, 200, type, body, IMMUTABLE, etag);
       return;
     }
     const m = /^bytes=(\d*)-(\d*)$/.exec(range);
@@ -248,52 +246,47 @@ export class HlsRequestHandler {
     start ??= 0;
     end = Math.min(end ?? body.length - 1, body.length - 1);
     if (m === null || start > end || start >= body.length) {
-      res.writeHead(416, ['content-range', `bytes */${body.length}`, 'access-control-allow-origin', this.options.corsOrigin]);
-      res.end();
+      ex.respond(416, ['content-range', `bytes */${body.length}`, 'content-length', '0', 'access-control-allow-origin', this.options.corsOrigin], undefined);
       return;
     }
-    this.send(req, res, 206, type, body.subarray(start, end + 1), IMMUTABLE, etag, `bytes ${start}-${end}/${body.length}`);
+    this.send(ex, 206, type, body.subarray(start, end + 1), IMMUTABLE, etag, `bytes ${start}-${end}/${body.length}`);
   }
 
   /** Writes a whole response; headers as a flat array, which node:http takes without copying them into an object. */
-  private send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: Buffer | string, cache: string, etag?: string, contentRange?: string): void {
+  private send(ex: HttpExchange, status: number, type: string, body: Buffer | string, cache: string, etag?: string, contentRange?: string): void {
     // Playlist text is ASCII (stream ids and file names are), so its length is its byte length.
     const headers = ['content-type', type, 'content-length', String(body.length), 'cache-control', cache, 'access-control-allow-origin', this.options.corsOrigin];
     if (etag !== undefined) headers.push('etag', etag, 'accept-ranges', 'bytes');
     if (contentRange !== undefined) headers.push('content-range', contentRange);
-    res.writeHead(status, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    ex.respond(status, headers, ex.method === 'HEAD' ? undefined : body);
   }
 
   /** Waits (up to the blocking timeout) for `ready()` to hold; false on timeout or when the client goes away. */
-  private waitFor(res: ServerResponse, r: Rendition, ready: () => boolean): Promise<boolean> {
+  private waitFor(ex: HttpExchange, r: Rendition, ready: () => boolean): Promise<boolean> {
     if (ready()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (ok: boolean): void => {
         clearTimeout(timer);
         r.off('changed', check);
-        res.off('close', gone);
+        cancelGone();
         resolve(ok);
       };
       const check = (): void => {
         if (ready()) done(true);
       };
-      const gone = (): void => done(false);
       const timer = setTimeout(() => done(false), this.options.blockingTimeoutMs);
       r.on('changed', check);
-      // The response's close, not the request's: a GET's request side closes once it is read.
-      res.once('close', gone);
+      const cancelGone = ex.onGone(() => done(false));
     });
   }
 
-  private fail(res: ServerResponse, err: unknown): void {
-    if (res.headersSent) {
-      res.destroy();
+  private fail(ex: HttpExchange, err: unknown): void {
+    if (ex.answered) {
+      ex.abort();
       return;
     }
     const e = err instanceof HlsRequestError ? err : new HlsRequestError('INTERNAL', 500, 'internal server error');
     const body = Buffer.from(JSON.stringify({ error: { code: e.code, message: e.message, details: {} } }));
-    res.writeHead(e.status, ['content-type', 'application/json; charset=utf-8', 'content-length', String(body.length), 'cache-control', 'no-store', 'access-control-allow-origin', this.options.corsOrigin]);
-    res.end(body);
+    ex.respond(e.status, ['content-type', 'application/json; charset=utf-8', 'content-length', String(body.length), 'cache-control', 'no-store', 'access-control-allow-origin', this.options.corsOrigin], ex.method === 'HEAD' ? undefined : body);
   }
 }
