@@ -11,6 +11,8 @@ export interface CliArgs {
 }
 
 export const USAGE = `Usage: zenlive [--config FILE] [--rtmp-port N] [--http-port N] [--log-level LEVEL]
+       zenlive user add NAME --role ROLE [--users-file FILE]
+       zenlive audit verify FILE
 
 Starts the ZenLive live-streaming server. Without a config file it runs the embedded default:
 RTMP on 1935, HTTP on 8080, everything in memory.

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { createZenLive } from '../sdk/index.js';
 import { parseCliArgs, USAGE } from './args.js';
+import { runAuditCommand } from './audit-command.js';
+import { runUserCommand } from './user-command.js';
 
 const EXIT_CONFIG = 2;
 
@@ -14,6 +16,11 @@ function version(): string {
 }
 
 async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  // Subcommands do one job and exit; without one, the server runs.
+  if (command === 'user') return runCommand(() => runUserCommand(rest, io, process.env));
+  if (command === 'audit') return runCommand(() => runAuditCommand(rest, io));
   let args;
   let config;
   try {
@@ -63,6 +70,19 @@ async function main(): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+}
+
+/** Runs a subcommand; a config error is exit 2 with its message, as for the server. */
+async function runCommand(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`zenlive: ${err.message}\n`);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
 }
 
 main().then(

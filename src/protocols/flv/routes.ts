@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../base/index.js';
-import { StreamNotFoundError, type ByteSink, type Stream, type StreamRegistry, type SubscriberEndReason } from '../../hub/index.js';
+import { StreamNotFoundError, type AuthorizePlay, type ByteSink, type Stream, type StreamRegistry, type SubscriberEndReason } from '../../hub/index.js';
 import { buildFlvFileHeader } from '../../media/index.js';
 import { flvFrameFormat } from './flv-format.js';
 
@@ -11,6 +11,8 @@ export interface FlvRoutesOptions {
   logger: Logger;
   /** Value of Access-Control-Allow-Origin for browser players such as flv.js / mpegts.js. */
   corsOrigin: string;
+  /** Who may watch; everyone when omitted. Refusals are 401/403 JSON before any media. */
+  authorizePlay?: AuthorizePlay;
 }
 
 interface FlvParams {
@@ -32,6 +34,14 @@ function fileHeaderFor(stream: Stream): Buffer {
   return buildFlvFileHeader({ audio: !known || stream.audio !== undefined, video: !known || stream.video !== undefined });
 }
 
+/** The playback token from `?token=` or `Authorization: Bearer`. */
+function playbackToken(req: FastifyRequest): string | undefined {
+  const q = (req.query as Record<string, unknown> | undefined)?.['token'];
+  if (typeof q === 'string') return q;
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
+}
+
 /** Adds `GET /live/ID.flv`: an endless FLV body over HTTP, or over a WebSocket when the request upgrades. */
 export function registerFlvRoutes(app: FastifyInstance, options: FlvRoutesOptions): void {
   const log = options.logger.child({ component: 'flv' });
@@ -41,6 +51,15 @@ export function registerFlvRoutes(app: FastifyInstance, options: FlvRoutesOption
     if (!req.params.file.endsWith('.flv')) {
       await reply.callNotFound();
       return;
+    }
+    if (options.authorizePlay !== undefined) {
+      const streamId = req.params.file.slice(0, -'.flv'.length);
+      const decision = options.authorizePlay({ streamId, protocol: req.ws ? 'ws-flv' : 'flv', remoteAddress: req.ip, token: playbackToken(req) });
+      if (!decision.allow) {
+        const code = decision.status === 401 ? 'PLAYBACK_UNAUTHORIZED' : decision.status === 403 ? 'PLAYBACK_FORBIDDEN' : 'STREAM_NOT_FOUND';
+        await reply.code(decision.status).header('access-control-allow-origin', options.corsOrigin).send({ error: { code, message: decision.reason, details: { stream_id: streamId } } });
+        return;
+      }
     }
     liveStream(options.registry, req.params.file);
   };

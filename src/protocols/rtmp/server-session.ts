@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../base/index.js';
-import { resolveDecision, STREAM_ID_PATTERN, StreamAlreadyPublishingError, type AuthorizePublish, type StreamRegistry } from '../../hub/index.js';
+import { resolveDecision, STREAM_ID_PATTERN, StreamAlreadyPublishingError, type AuthorizePlay, type AuthorizePublish, type StreamRegistry } from '../../hub/index.js';
 import { decodeAmf0, type AmfObject, type AmfValue } from './amf/index.js';
 import { commandMessage, dataMessage, onStatusMessage, statusInfo, toCommand, type RtmpCommand } from './commands.js';
 import { RtmpConnection, type ConnectionSettings } from './connection.js';
@@ -15,6 +15,8 @@ import { RtmpFrameFormat } from './rtmp-format.js';
 export interface RtmpServerContext {
   registry: StreamRegistry;
   authorizePublish: AuthorizePublish | undefined;
+  /** Checked before any play (private streams need a playback token: `?token=` on the stream name). */
+  authorizePlay: AuthorizePlay | undefined;
   apps: readonly string[];
   chunkSize: number;
   windowAckSize: number;
@@ -190,7 +192,18 @@ export class RtmpServerSession extends RtmpConnection {
 
   private onPlay(cmd: RtmpCommand, messageStreamId: number): void {
     const raw = typeof cmd.args[0] === 'string' ? cmd.args[0] : '';
-    const { name } = splitQuery(raw);
+    const { name, query } = splitQuery(raw);
+    if (this.ctx.authorizePlay !== undefined) {
+      // Before the existence check, so a refused player cannot learn whether a private stream is live.
+      const decision = this.ctx.authorizePlay({ streamId: name, protocol: 'rtmp', remoteAddress: this.remoteAddress, token: query['token'] });
+      if (!decision.allow) {
+        const code = decision.status === 404 ? 'NetStream.Play.StreamNotFound' : 'NetStream.Play.Failed';
+        this.write(onStatusMessage('error', code, `play refused (${decision.status}): ${decision.reason}`, messageStreamId, this.outChunkSize));
+        this.log.info({ stream_id: name, status: decision.status }, 'play refused: not authorized');
+        this.end();
+        return;
+      }
+    }
     const stream = this.ctx.registry.get(name);
     if (stream === undefined || (stream.state !== 'LIVE' && stream.state !== 'STARTING' && stream.state !== 'PAUSED')) {
       this.write(onStatusMessage('error', 'NetStream.Play.StreamNotFound', `stream ${name.slice(0, 64)} is not live`, messageStreamId, this.outChunkSize));

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../base/index.js';
-import type { AuthorizePublish, StreamRegistry } from '../../hub/index.js';
+import type { AuthorizePlay, AuthorizePublish, StreamRegistry } from '../../hub/index.js';
 import type { ChunkReaderLimits } from './chunk/index.js';
 import { RtmpTimeoutError } from './errors.js';
 import { RtmpFrameFormat } from './rtmp-format.js';
@@ -19,6 +19,8 @@ export interface RtmpServerOptions {
   maxConnections: number;
   registry: StreamRegistry;
   authorizePublish?: AuthorizePublish;
+  /** Who may play; everyone when omitted. */
+  authorizePlay?: AuthorizePlay;
   logger: Logger;
 }
 
@@ -41,6 +43,7 @@ export class RtmpServer {
     this.ctx = {
       registry: options.registry,
       authorizePublish: options.authorizePublish,
+      authorizePlay: options.authorizePlay,
       apps: options.apps,
       chunkSize: options.chunkSize,
       windowAckSize: options.windowAckSize,
@@ -55,6 +58,11 @@ export class RtmpServer {
   /** Lets the app change who may publish after start (e.g. `live.setAuthorizePublish`). */
   setAuthorizePublish(hook: AuthorizePublish | undefined): void {
     this.ctx.authorizePublish = hook;
+  }
+
+  /** Lets the app change who may play after start. */
+  setAuthorizePlay(hook: AuthorizePlay | undefined): void {
+    this.ctx.authorizePlay = hook;
   }
 
   async listen(): Promise<number> {
