@@ -348,7 +348,7 @@ describe('auth over REST, RTMP and HTTP-FLV', () => {
     await pub.stop();
   });
 
-  it('control: pause stops delivery and keeps ingest, resume restarts it, stop ends the stream and refuses republishing until start', async () => {
+  it('control: pause stops delivery and keeps ingest, resume restarts it, stop ends the stream, hangs up on the publisher and refuses republishing until start', async () => {
     const clip = await makeClip({ seconds: 4, width: 320, height: 240 });
     const { id, key } = await createStream('publisher', { title: 'controlled' });
     const pub = publishClip(clip, s.rtmpUrl(key), 40);
@@ -377,6 +377,9 @@ describe('auth over REST, RTMP and HTTP-FLV', () => {
     expect(stopped.json['state']).toBe('STOPPED');
     expect(s.registry.get(id)).toBeUndefined();
     expect(s.audit.ofType('stream.stop').at(-1)).toMatchObject({ target: id });
+    // The encoder is told and hung up on: ffmpeg exits on its own long before its clip would end.
+    const exitedBy = await Promise.race([pub.exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
+    expect(exitedBy).toBe('exited');
     await pub.stop();
     const again = await RtmpClient.connect(s.rtmpUrl(key), { digest: false });
     expect(await again.publish().catch((e: unknown) => (e as RtmpRefusedError).status)).toBe('NetStream.Publish.Unauthorized');

@@ -10,7 +10,6 @@ interface PendingFeature {
 }
 
 const PENDING: readonly PendingFeature[] = [
-  { key: 'auth.enabled', what: 'authentication (JWT, RBAC, stream keys)', enabled: (c) => c.auth.enabled, blocking: true },
   { key: 'streaming.enable_webrtc', what: 'WebRTC (WHIP, WHEP, rooms)', enabled: (c) => c.streaming.enable_webrtc, blocking: false },
   { key: 'chat.enabled', what: 'real-time chat', enabled: (c) => c.chat.enabled, blocking: false },
   { key: 'analytics.enabled', what: 'analytics and Prometheus metrics', enabled: (c) => c.analytics.enabled, blocking: false },

@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import { createAuth, SigningKeyError, WeakSecretError, type Auth, type VerifyCredentials } from '../auth/index.js';
 import type { Logger } from '../base/index.js';
 import { ConfigError, type ZenLiveConfig } from '../config/index.js';
-import { EventBus } from '../events/index.js';
-import { createHttpApp } from '../http/index.js';
+import { EventBus, forwardBusToWebhooks, MemoryWebhookStore, WEBHOOK_BUS_EVENT_TYPES, WebhookService } from '../events/index.js';
+import { createGuard, createHttpApp, registerAuthRoutes, registerSessionRoutes, registerStreamAdminRoutes, registerUserRoutes, registerWebhookRoutes } from '../http/index.js';
 import { describeStream, StreamRegistry, type AuthorizePublish, type StreamOptions } from '../hub/index.js';
 import { registerFlvRoutes } from '../protocols/flv/index.js';
 import { HlsService, registerHlsApiRoutes, type HlsOptions } from '../protocols/hls/index.js';
 import { RtmpServer } from '../protocols/rtmp/index.js';
 import { registerWatchRoutes } from '../protocols/watch/index.js';
+import { FileAuditLog, MemoryAuditSink, type AuditSink } from '../security/index.js';
 import { pendingFeatures } from './feature-status.js';
+import { PRODUCT_VERSION } from './product-version.js';
 
 /** HLS settings from config: windows and timeouts follow the segment target. */
 function hlsOptions(c: ZenLiveConfig, corsOrigin: string, derivedStreamOptions: StreamOptions): HlsOptions {
@@ -46,7 +49,10 @@ function hlsOptions(c: ZenLiveConfig, corsOrigin: string, derivedStreamOptions: 
 
 /** Functions an embedding app plugs in. */
 export interface AppHooks {
+  /** Replaces the built-in stream-key check when given. */
   authorizePublish?: AuthorizePublish;
+  /** The app's own accounts for login, instead of the built-in user directory. */
+  verifyCredentials?: VerifyCredentials;
 }
 
 type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -62,6 +68,10 @@ export class ZenLiveApp {
   private rtmp: RtmpServer | undefined;
   private http: FastifyInstance | undefined;
   private hls: HlsService | undefined;
+  private auth: Auth | undefined;
+  private auditLog: FileAuditLog | undefined;
+  private webhooks: WebhookService | undefined;
+  private detachWebhooks: (() => void) | undefined;
   private phase: Phase = 'created';
   private readonly log: Logger;
   private readonly streamOptions: StreamOptions;
@@ -81,6 +91,25 @@ export class ZenLiveApp {
     this.registry = new StreamRegistry(this.streamOptions);
     this.bus = new EventBus(this.log);
     this.wireEvents();
+    const w = config.webhooks;
+    if (w.enabled) {
+      this.webhooks = new WebhookService({
+        store: new MemoryWebhookStore(),
+        eventTypes: WEBHOOK_BUS_EVENT_TYPES,
+        delivery: {
+          maxAttempts: w.max_attempts,
+          initialBackoffMs: w.initial_backoff_ms,
+          maxBackoffMs: w.max_backoff_ms,
+          queueSize: w.queue_size,
+          timeoutMs: w.timeout_ms,
+          concurrency: w.concurrency,
+          deliveryLogSize: w.delivery_log_size,
+        },
+        secretBytes: w.secret_bytes,
+        logger: rootLogger,
+      });
+      this.detachWebhooks = forwardBusToWebhooks(this.bus, this.webhooks);
+    }
   }
 
   get running(): boolean {
@@ -96,9 +125,14 @@ export class ZenLiveApp {
     return address !== null && typeof address === 'object' ? address.port : undefined;
   }
 
+  /** Replaces the publish check; `undefined` goes back to the built-in stream keys (open when auth is off). */
   setAuthorizePublish(hook: AuthorizePublish | undefined): void {
     this.hooks.authorizePublish = hook;
-    this.rtmp?.setAuthorizePublish(hook);
+    this.rtmp?.setAuthorizePublish(this.publishAuthorizer());
+  }
+
+  private publishAuthorizer(): AuthorizePublish | undefined {
+    return this.hooks.authorizePublish ?? this.auth?.authorizePublish;
   }
 
   async start(): Promise<void> {
@@ -108,6 +142,7 @@ export class ZenLiveApp {
     this.phase = 'starting';
     for (const w of warnings) this.log.warn({ feature: w.split(':')[0] }, w);
     try {
+      await this.startAuth();
       await this.startHttp();
       await this.startRtmp();
     } catch (err) {
@@ -133,15 +168,74 @@ export class ZenLiveApp {
       await http.close();
       clearTimeout(force);
     }
+    // After the listeners close, so the streamEnded events of the stop are queued and get their grace.
+    this.detachWebhooks?.();
+    await this.webhooks?.close(Math.min(this.config.webhooks.stop_grace_ms, timeoutMs));
+    await this.auditLog?.close();
     this.phase = 'stopped';
     this.log.info('zenlive stopped');
+  }
+
+  private async startAuth(): Promise<void> {
+    const c = this.config;
+    const a = c.auth;
+    let audit: AuditSink = new MemoryAuditSink();
+    if (c.security.audit_log_file !== '') {
+      this.auditLog = await FileAuditLog.open({ file: c.security.audit_log_file, logger: this.rootLogger });
+      audit = this.auditLog;
+    }
+    this.auth = await this.buildAuth(audit);
+  }
+
+  /** Weak secrets and unusable keys are configuration errors: start-up stops naming the key (exit 2). */
+  private async buildAuth(audit: AuditSink): Promise<Auth> {
+    try {
+      return await this.createAuth(audit);
+    } catch (err) {
+      if (err instanceof WeakSecretError || err instanceof SigningKeyError) throw new ConfigError([err.message], { cause: err });
+      throw err;
+    }
+  }
+
+  private createAuth(audit: AuditSink): Promise<Auth> {
+    const c = this.config;
+    const a = c.auth;
+    return createAuth({
+      enabled: a.enabled,
+      environment: c.environment,
+      jwtSecret: a.jwt_secret,
+      jwtKeys: a.jwt_keys.map((k) => ({
+        kid: k.kid,
+        alg: k.alg,
+        ...(k.secret !== undefined ? { secret: k.secret } : {}),
+        ...(k.private_key !== undefined ? { privateKey: k.private_key } : {}),
+        ...(k.public_key !== undefined ? { publicKey: k.public_key } : {}),
+      })),
+      ...(a.signing_kid !== '' ? { signingKid: a.signing_kid } : {}),
+      issuer: a.issuer,
+      audience: a.audience,
+      accessTtlSeconds: a.access_ttl_seconds,
+      refreshTtlSeconds: a.refresh_ttl_seconds,
+      playbackTtlSeconds: a.playback_ttl_seconds,
+      publishTtlSeconds: a.publish_ttl_seconds,
+      usersFile: a.users_file,
+      allowAnonymousViewers: a.allow_anonymous_viewers,
+      streamKeyGraceSeconds: a.stream_key_grace_seconds,
+      playbackTokenSecret: a.playback_token_secret,
+      loginThrottle: { maxFailuresPerAccount: a.login_max_failures_per_account, maxFailuresPerIp: a.login_max_failures_per_ip, windowSeconds: a.login_throttle_window_seconds },
+      streamKeyThrottle: { maxFailuresPerIp: a.stream_key_max_failures_per_ip, windowSeconds: a.login_throttle_window_seconds },
+      audit,
+      ...(this.hooks.verifyCredentials !== undefined ? { verifyCredentials: this.hooks.verifyCredentials } : {}),
+      logger: this.rootLogger,
+    });
   }
 
   private async startHttp(): Promise<void> {
     const c = this.config;
     const corsOrigin = c.server.cors_origins.includes('*') ? '*' : (c.server.cors_origins[0] ?? '*');
     if (c.streaming.enable_hls) {
-      this.hls = new HlsService(this.registry, hlsOptions(c, corsOrigin, this.streamOptions), this.rootLogger);
+      const authorizePlay = this.auth?.authorizePlay;
+      this.hls = new HlsService(this.registry, { ...hlsOptions(c, corsOrigin, this.streamOptions), ...(authorizePlay !== undefined ? { authorizePlay } : {}) }, this.rootLogger);
       this.hls.start();
     }
     const hls = this.hls;
@@ -151,9 +245,28 @@ export class ZenLiveApp {
       isReady: () => this.phase === 'running',
       corsOrigins: c.server.cors_origins,
       fastPaths: hls !== undefined ? [(exchange) => hls.handle(exchange)] : [],
+      apiDocs: { title: 'ZenLive API', version: PRODUCT_VERSION, bearerAuth: c.auth.enabled },
     });
+    const auth = this.auth;
+    if (auth === undefined) throw new Error('auth must start before http');
+    const guard = createGuard({ enabled: auth.enabled, auth: auth.service, logger: this.rootLogger });
+    await registerAuthRoutes(http, { auth: auth.service, tokens: auth.tokens, guard });
+    await registerUserRoutes(http, { users: auth.users, auth: auth.service, audit: auth.audit, guard });
+    await registerSessionRoutes(http, { sessions: auth.sessions, audit: auth.audit, guard });
+    await registerStreamAdminRoutes(http, {
+      registry: this.registry,
+      tokens: auth.tokens,
+      catalog: auth.catalog,
+      keys: auth.keys,
+      playbackTokens: auth.playbackTokens,
+      audit: auth.audit,
+      guard,
+      streamKeyGraceSeconds: auth.streamKeyGraceSeconds,
+      playbackTtlSeconds: auth.playbackTtlSeconds,
+    });
+    if (this.webhooks !== undefined) registerWebhookRoutes(http, { service: this.webhooks, ...(guard.enabled ? { preHandler: guard.requirePermission('webhooks:manage') } : {}) });
     if (hls !== undefined) registerHlsApiRoutes(http, hls);
-    if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.rootLogger, corsOrigin });
+    if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.rootLogger, corsOrigin, ...(auth.authorizePlay !== undefined ? { authorizePlay: auth.authorizePlay } : {}) });
     if (c.streaming.enable_hls) registerWatchRoutes(http, { logger: this.rootLogger });
     this.http = http;
     await http.listen({ host: c.server.host, port: c.server.http_port });
@@ -174,7 +287,8 @@ export class ZenLiveApp {
       idleTimeoutMs: r.idle_timeout_seconds * 1000,
       maxConnections: r.max_connections,
       registry: this.registry,
-      ...(this.hooks.authorizePublish !== undefined ? { authorizePublish: this.hooks.authorizePublish } : {}),
+      ...(this.publishAuthorizer() !== undefined ? { authorizePublish: this.publishAuthorizer() } : {}),
+      ...(this.auth?.authorizePlay !== undefined ? { authorizePlay: this.auth.authorizePlay } : {}),
       logger: this.rootLogger,
     });
     await this.rtmp.listen();

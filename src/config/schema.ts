@@ -105,12 +105,38 @@ export const StreamingConfig = z.strictObject({
 
 export const AuthConfig = z.strictObject({
   enabled: z.boolean().default(false),
+  /** HS256 secret; in production at least 32 bytes and not a known default. */
   jwt_secret: z.string().default(''),
-  jwt_keys: z.array(z.strictObject({ kid: z.string(), alg: z.string(), private_key: z.string().optional(), public_key: z.string().optional(), secret: z.string().optional() })).default([]),
+  /** Key pairs or secrets with a `kid`, several at once for rotation; the signing one is `signing_kid`. */
+  jwt_keys: z
+    .array(
+      z.strictObject({
+        kid: z.string().min(1),
+        alg: z.enum(['HS256', 'EdDSA', 'RS256']),
+        private_key: z.string().optional(),
+        public_key: z.string().optional(),
+        secret: z.string().optional(),
+      }),
+    )
+    .default([]),
+  signing_kid: z.string().default(''),
+  issuer: z.string().min(1).default('zenlive'),
+  audience: z.string().min(1).default('zenlive'),
   access_ttl_seconds: z.number().int().positive().default(900),
   refresh_ttl_seconds: z.number().int().positive().default(7 * 24 * 3600),
+  playback_ttl_seconds: z.number().int().positive().default(3600),
+  publish_ttl_seconds: z.number().int().positive().default(3600),
+  /** JSON file of the built-in user directory; empty keeps users in memory. */
   users_file: z.string().default(''),
   allow_anonymous_viewers: z.boolean().default(true),
+  /** How long a rotated stream key keeps working, so an encoder can be switched over. */
+  stream_key_grace_seconds: z.number().int().min(0).default(300),
+  /** HMAC secret for playback tokens; derived from the JWT secret when empty. */
+  playback_token_secret: z.string().default(''),
+  login_max_failures_per_account: z.number().int().min(1).default(5),
+  login_max_failures_per_ip: z.number().int().min(1).default(50),
+  login_throttle_window_seconds: z.number().int().positive().default(900),
+  stream_key_max_failures_per_ip: z.number().int().min(1).default(20),
 });
 
 export const StorageConfig = z.strictObject({
@@ -136,6 +162,23 @@ export const ChatConfig = z.strictObject({
   history_size: z.number().int().min(0).default(100),
 });
 
+export const WebhooksConfig = z.strictObject({
+  enabled: z.boolean().default(true),
+  max_attempts: z.number().int().min(1).max(50).default(8),
+  initial_backoff_ms: z.number().int().min(1).default(1000),
+  /** Also caps a receiver's Retry-After, so one slow receiver cannot stall its queue for hours. */
+  max_backoff_ms: z.number().int().min(1).default(300_000),
+  /** Events waiting per subscription; when full the oldest is dropped (and counted). */
+  queue_size: z.number().int().min(1).max(1_000_000).default(1000),
+  timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+  /** Requests in flight over all subscriptions. */
+  concurrency: z.number().int().min(1).max(1024).default(16),
+  delivery_log_size: z.number().int().min(1).max(10_000).default(100),
+  secret_bytes: z.number().int().min(16).max(128).default(32),
+  /** How long a stop lets queued deliveries go out before abandoning them. */
+  stop_grace_ms: z.number().int().min(0).default(2000),
+});
+
 export const AnalyticsConfig = z.strictObject({
   enabled: z.boolean().default(false),
   enable_prometheus: z.boolean().default(false),
@@ -148,6 +191,8 @@ export const InteractiveConfig = z.strictObject({
 
 export const SecurityConfig = z.strictObject({
   enabled: z.boolean().default(false),
+  /** Hash-chained JSON-lines audit log (`zenlive audit verify FILE` checks it); empty keeps it in memory. */
+  audit_log_file: z.string().default(''),
   ip_allowlist: z.array(z.string()).default([]),
   ip_denylist: z.array(z.string()).default([]),
 });
@@ -183,6 +228,7 @@ export const ZenLiveConfigSchema = z.strictObject({
   storage: StorageConfig.prefault({}),
   streaming: StreamingConfig.prefault({}),
   chat: ChatConfig.prefault({}),
+  webhooks: WebhooksConfig.prefault({}),
   analytics: AnalyticsConfig.prefault({}),
   interactive: InteractiveConfig.prefault({}),
   security: SecurityConfig.prefault({}),

@@ -5,6 +5,7 @@ import type { ExchangeHandler, Logger } from '../base/index.js';
 import { ZenLiveError } from '../base/index.js';
 import type { StreamRegistry } from '../hub/index.js';
 import { errorBody, statusForCode } from './error-status.js';
+import { registerApiDocs, type ApiDocsOptions } from './openapi.js';
 import { FrontedServer, NodeExchange } from './raw-front/index.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerStreamRoutes } from './routes/streams.js';
@@ -22,6 +23,8 @@ export interface HttpAppOptions {
   fastPaths?: readonly ExchangeHandler[];
   /** Idle keep-alive connections are closed after this long. */
   keepAliveTimeoutMs?: number;
+  /** OpenAPI document and Swagger UI at /api/docs, listing every route added after it. */
+  apiDocs?: ApiDocsOptions;
 }
 
 /**
@@ -59,6 +62,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     bodyLimit: 1024 * 1024,
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  if (options.apiDocs !== undefined) await registerApiDocs(app, options.apiDocs);
 
   const allowOrigin = options.corsOrigins.includes('*') ? '*' : undefined;
   app.addHook('onSend', async (req, reply) => {

@@ -1,4 +1,4 @@
-import type { StreamOptions } from '../../hub/index.js';
+import type { AuthorizePlay, StreamOptions } from '../../hub/index.js';
 import type { LadderOptions } from './abr/index.js';
 
 /** HLS settings, as the composition root derives them from config. */
@@ -25,4 +25,6 @@ export interface HlsOptions {
   ladder?: LadderOptions;
   /** GOP cache and backpressure settings for the streams transcoders produce. */
   derivedStreamOptions: StreamOptions;
+  /** Checks every playlist and segment request (private streams need a playback token); open when undefined. */
+  authorizePlay?: AuthorizePlay;
 }

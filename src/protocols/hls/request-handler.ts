@@ -7,6 +7,7 @@ import type { HlsOptions } from './options.js';
 import { writeMediaPlaylist } from './playlist-writer.js';
 import type { Rendition } from './rendition.js';
 import type { HlsSessions } from './sessions.js';
+import { withPlaybackToken } from './token-uris.js';
 
 const MEDIA_FILE = /^([a-z0-9]+)-(?:init-(\d{1,9})\.mp4|(\d{1,15})(?:\.(\d{1,6}))?\.(m4s|ts))$/;
 const ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -78,22 +79,40 @@ export class HlsRequestHandler {
     const hls = ID.test(id) ? this.streams.get(id) : undefined;
     if (hls === undefined) throw new HlsRequestError('STREAM_NOT_FOUND', 404, `stream ${id.slice(0, 64)} has no HLS output`);
     const params = query === '' ? EMPTY_PARAMS : new URLSearchParams(query);
-    if (isMaster) return this.master(ex, hls, params);
+    const token = this.checkPlayback(ex, hls.id, params);
+    if (isMaster) return this.master(ex, hls, params, token);
     const rendition = hls.renditions.get(parts[3] as string);
     if (rendition === undefined) throw new HlsRequestError('RENDITION_NOT_FOUND', 404, `stream ${id} has no rendition ${String(parts[3]).slice(0, 32)}`);
     const file = parts[4] as string;
-    if (file === 'index.m3u8') return this.media(ex, hls, rendition, params);
+    if (file === 'index.m3u8') return this.media(ex, hls, rendition, params, token);
     return this.mediaFile(ex, hls, rendition, file);
   }
 
-  private master(ex: HttpExchange, hls: HlsStream, params: URLSearchParams): Promise<void> | undefined {
+  /**
+   * Runs the playback authorizer; returns the token that let the request in (playlists then carry
+   * it into every URI, since players do not forward a playlist's query to the URIs inside it).
+   */
+  private checkPlayback(ex: HttpExchange, streamId: string, params: URLSearchParams): string | undefined {
+    const authorize = this.options.authorizePlay;
+    if (authorize === undefined) return undefined;
+    const bearer = ex.header('authorization');
+    const token = params.get('token') ?? (bearer?.startsWith('Bearer ') === true ? bearer.slice(7).trim() : undefined);
+    const decision = authorize({ streamId, protocol: 'hls', remoteAddress: ex.remoteAddress ?? '', token });
+    if (!decision.allow) {
+      const code = decision.status === 401 ? 'PLAYBACK_UNAUTHORIZED' : decision.status === 403 ? 'PLAYBACK_FORBIDDEN' : 'STREAM_NOT_FOUND';
+      throw new HlsRequestError(code, decision.status, decision.reason);
+    }
+    return params.get('token') ?? undefined;
+  }
+
+  private master(ex: HttpExchange, hls: HlsStream, params: URLSearchParams, playbackToken: string | undefined): Promise<void> | undefined {
     const source = hls.source;
     if (source.muxer === undefined) {
       // Just published: wait for the tracks to be known rather than send a player away.
       if (hls.stream === undefined) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no media yet`);
       return this.waitFor(ex, source, () => source.muxer !== undefined).then((ok) => {
         if (!ok) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no media yet`);
-        return this.master(ex, hls, params);
+        return this.master(ex, hls, params, playbackToken);
       });
     }
     if (this.options.ladder?.start === 'on-request') hls.startLadder();
@@ -112,11 +131,12 @@ export class HlsRequestHandler {
         ...(st.fps !== null ? { fps: st.fps } : {}),
       };
     });
-    this.send(ex, 200, PLAYLIST_TYPE, writeMasterPlaylist(variants), 'no-cache');
+    const master = writeMasterPlaylist(variants);
+    this.send(ex, 200, PLAYLIST_TYPE, playbackToken === undefined ? master : withPlaybackToken(master, playbackToken), 'no-cache');
     return undefined;
   }
 
-  private media(ex: HttpExchange, hls: HlsStream, r: Rendition, params: URLSearchParams): Promise<void> | undefined {
+  private media(ex: HttpExchange, hls: HlsStream, r: Rendition, params: URLSearchParams, token: string | undefined): Promise<void> | undefined {
     const msn = parseIndex('_HLS_msn', params.get('_HLS_msn'));
     const part = parseIndex('_HLS_part', params.get('_HLS_part'));
     const skipParam = params.get('_HLS_skip');
@@ -128,12 +148,12 @@ export class HlsRequestHandler {
     const hasSegment = (): boolean => r.muxer !== undefined && r.segments.some((s) => s.complete);
     if (msn === undefined || this.options.partTargetMs === 0) {
       if (hasSegment()) {
-        this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), PLAYLIST_CACHE);
+        this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip, token), PLAYLIST_CACHE);
         return undefined;
       }
       return this.waitFor(ex, r, hasSegment).then((ok) => {
         if (!ok) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no segments yet`);
-        this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), PLAYLIST_CACHE);
+        this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip, token), PLAYLIST_CACHE);
       });
     }
     // RFC 8216bis §6.2.5.2: a request too far in the future is refused at once.
@@ -141,7 +161,7 @@ export class HlsRequestHandler {
     const reached = (): boolean => r.ended || (this.reached(r, msn, part) && hasSegment());
     return this.waitFor(ex, r, reached).then((ok) => {
       if (!ok) throw new HlsRequestError('HLS_BLOCKING_TIMEOUT', 503, `segment ${msn}${part !== undefined ? ` part ${part}` : ''} did not appear in time`);
-      this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip), BLOCKING_PLAYLIST_CACHE);
+      this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip, token), BLOCKING_PLAYLIST_CACHE);
     });
   }
 
@@ -154,7 +174,12 @@ export class HlsRequestHandler {
     return open.parts.length > part;
   }
 
-  private playlist(hls: HlsStream, r: Rendition, skip: boolean): string {
+  private playlist(hls: HlsStream, r: Rendition, skip: boolean, token: string | undefined): string {
+    const body = this.cachedPlaylist(hls, r, skip);
+    return token === undefined ? body : withPlaybackToken(body, token);
+  }
+
+  private cachedPlaylist(hls: HlsStream, r: Rendition, skip: boolean): string {
     let entries = this.playlistCache.get(r);
     const hit = entries?.find((e) => e.version === r.version && e.skip === skip);
     if (hit !== undefined) return hit.body;

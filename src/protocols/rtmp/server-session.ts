@@ -96,8 +96,9 @@ export class RtmpServerSession extends RtmpConnection {
   protected onClosed(error: Error | undefined): void {
     if (error !== undefined) this.log.info({ err: error.message }, 'connection closed');
     else this.log.debug('connection closed');
-    this.publishing?.stream.end('publisher-left');
+    const publishing = this.publishing;
     this.publishing = undefined;
+    publishing?.stream.end('publisher-left');
     for (const p of this.playbacks.values()) p.subscription?.unsubscribe();
     this.playbacks.clear();
   }
@@ -179,7 +180,17 @@ export class RtmpServerSession extends RtmpConnection {
     try {
       const encoder = this.connectEncoder;
       const stream = this.ctx.registry.claim(streamId, { protocol: 'rtmp', remoteAddress: this.remoteAddress, ...(encoder !== undefined ? { encoder } : {}) });
-      this.publishing = new RtmpPublishing(stream, messageStreamId, this.log);
+      const publishing = new RtmpPublishing(stream, messageStreamId, this.log);
+      this.publishing = publishing;
+      // Ended from outside (an admin's stop, a failure): tell the encoder and hang up, so it does
+      // not keep sending into a stream nobody serves.
+      stream.on('state', (_from, to) => {
+        if ((to !== 'ENDED' && to !== 'FAILED') || this.publishing !== publishing || this.closed) return;
+        this.publishing = undefined;
+        this.write(onStatusMessage('status', 'NetStream.Unpublish.Success', `${streamId} was stopped by the server`, messageStreamId, this.outChunkSize));
+        this.log.info({ stream_id: streamId, state: to }, 'publish stopped by the server');
+        this.end();
+      });
     } catch (err) {
       if (err instanceof StreamAlreadyPublishingError) return this.refuse('NetStream.Publish.BadName', `stream ${streamId} is already being published`, messageStreamId);
       throw err;
@@ -226,9 +237,10 @@ export class RtmpServerSession extends RtmpConnection {
 
   private onStreamClosed(messageStreamId: number): void {
     if (this.publishing !== undefined && this.publishing.messageStreamId === messageStreamId) {
-      this.log.info({ stream_id: this.publishing.stream.id }, 'publish ended');
-      this.publishing.stream.end('publisher-left');
+      const publishing = this.publishing;
       this.publishing = undefined;
+      this.log.info({ stream_id: publishing.stream.id }, 'publish ended');
+      publishing.stream.end('publisher-left');
     }
     const playback = this.playbacks.get(messageStreamId);
     if (playback !== undefined) {
