@@ -178,7 +178,6 @@ export class ZenLiveApp {
 
   private async startAuth(): Promise<void> {
     const c = this.config;
-    const a = c.auth;
     let audit: AuditSink = new MemoryAuditSink();
     if (c.security.audit_log_file !== '') {
       this.auditLog = await FileAuditLog.open({ file: c.security.audit_log_file, logger: this.rootLogger });
