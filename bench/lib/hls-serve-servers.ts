@@ -58,6 +58,9 @@ export async function buildZenLiveInto(outDir: string): Promise<string> {
   await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT });
   const web = join(dirname(outDir), 'web');
   if (!existsSync(web)) symlinkSync(join(ROOT, 'web'), web, 'dir');
+  // The build reads its version from ../package.json, as in an installed package.
+  const pkg = join(dirname(outDir), 'package.json');
+  if (!existsSync(pkg)) symlinkSync(join(ROOT, 'package.json'), pkg, 'file');
   return outDir;
 }
 

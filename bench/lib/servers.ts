@@ -63,6 +63,9 @@ export async function buildZenLive(): Promise<string> {
   await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', ZENLIVE_BUILD, '--declaration', 'false', '--sourceMap', 'false'], { cwd: ROOT });
   const web = join(dirname(ZENLIVE_BUILD), 'web');
   if (!existsSync(web) && existsSync(join(ROOT, 'web'))) symlinkSync(join(ROOT, 'web'), web, 'dir');
+  // The build reads its version from ../package.json, as in an installed package.
+  const pkg = join(dirname(ZENLIVE_BUILD), 'package.json');
+  if (!existsSync(pkg)) symlinkSync(join(ROOT, 'package.json'), pkg, 'file');
   return ZENLIVE_BUILD;
 }
 
