@@ -11,3 +11,6 @@ export { buildFragment, isIndependentFragment, type FragmentRun, type FragmentOp
 export { msToTicks, opusPacketTicks } from './sample-timing.js';
 export { mp4Codecs, mp4CodecString } from './codecs-string.js';
 export { readBoxes, findBox, type Mp4Box } from './box-reader.js';
+export { readInitTracks, readMoofRuns, isSyncSample, type InitTrack, type TrackRun, type FragmentSample } from './fragment-index.js';
+export { buildProgressiveHeader, trackMediaTicks, type ProgressiveTrack } from './progressive-header.js';
+export { planDefragment, type DefragmentPlan, type PayloadRange } from './defragment-plan.js';
