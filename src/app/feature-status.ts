@@ -15,7 +15,7 @@ const PENDING: readonly PendingFeature[] = [
   { key: 'analytics.enabled', what: 'analytics and Prometheus metrics', enabled: (c) => c.analytics.enabled, blocking: false },
   { key: 'interactive.enabled', what: 'polls, reactions and gifts', enabled: (c) => c.interactive.enabled, blocking: false },
   { key: 'security.enabled', what: 'IP firewall and rate limits', enabled: (c) => c.security.enabled, blocking: false },
-  { key: 'storage.type', what: 'recording storage', enabled: (c) => c.storage.type !== 'none', blocking: false },
+  { key: 'recording.enabled', what: 'recording (needs storage.type local or s3)', enabled: (c) => c.recording.enabled && c.storage.type === 'none', blocking: true },
   { key: 'cluster.enabled', what: 'cluster mode (this node runs standalone)', enabled: (c) => c.cluster.enabled, blocking: false },
   { key: 'redis.enabled', what: 'Redis shared state', enabled: (c) => c.redis.enabled, blocking: false },
 ];
@@ -26,7 +26,7 @@ export function pendingFeatures(config: ZenLiveConfig): { warnings: string[]; bl
   const blockers: string[] = [];
   for (const f of PENDING) {
     if (!f.enabled(config)) continue;
-    const line = `${f.key}: ${f.what} is not built in this version yet`;
+    const line = f.key === 'recording.enabled' ? `${f.key}: ${f.what}` : `${f.key}: ${f.what} is not built in this version yet`;
     if (f.blocking) blockers.push(`${line}; set it to false to run without it`);
     else warnings.push(`${line}; ignored`);
   }

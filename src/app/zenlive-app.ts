@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
-import { createAuth, SigningKeyError, WeakSecretError, type Auth, type VerifyCredentials } from '../auth/index.js';
+import { mkdir } from 'node:fs/promises';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createAuth, SigningKeyError, WeakSecretError, type Auth, type ResourceRef, type VerifyCredentials } from '../auth/index.js';
 import type { Logger } from '../base/index.js';
 import { ConfigError, type ZenLiveConfig } from '../config/index.js';
 import { EventBus, forwardBusToWebhooks, MemoryWebhookStore, WEBHOOK_BUS_EVENT_TYPES, WebhookService } from '../events/index.js';
@@ -10,6 +11,7 @@ import { HlsService, registerHlsApiRoutes, type HlsOptions } from '../protocols/
 import { RtmpServer } from '../protocols/rtmp/index.js';
 import { registerWatchRoutes } from '../protocols/watch/index.js';
 import { FileAuditLog, MemoryAuditSink, type AuditSink } from '../security/index.js';
+import { createStorage, Recorder, RecordingCatalog, registerRecordingRoutes, RetentionSweeper, ThumbnailService, type RecordingEvent, type Storage, type Watermark } from '../storage/index.js';
 import { pendingFeatures } from './feature-status.js';
 import { PRODUCT_VERSION } from './product-version.js';
 
@@ -47,6 +49,13 @@ function hlsOptions(c: ZenLiveConfig, corsOrigin: string, derivedStreamOptions: 
   };
 }
 
+/** The watermark config section as the storage area takes it. */
+function watermarkOf(w: ZenLiveConfig['recording']['watermark']): Watermark {
+  const common = { position: w.position, marginPx: w.margin_px, opacity: w.opacity };
+  if (w.kind === 'image') return { kind: 'image', imagePath: w.image_path, ...common, ...(w.width_px !== undefined ? { widthPx: w.width_px } : {}) };
+  return { kind: 'text', text: w.text, ...common, fontSizePx: w.font_size_px, color: w.color, ...(w.font_file !== undefined ? { fontFile: w.font_file } : {}) };
+}
+
 /** Functions an embedding app plugs in. */
 export interface AppHooks {
   /** Replaces the built-in stream-key check when given. */
@@ -71,6 +80,10 @@ export class ZenLiveApp {
   private auth: Auth | undefined;
   private auditLog: FileAuditLog | undefined;
   private webhooks: WebhookService | undefined;
+  private storage: Storage | undefined;
+  private recorder: Recorder | undefined;
+  private thumbnails: ThumbnailService | undefined;
+  private retention: RetentionSweeper | undefined;
   private detachWebhooks: (() => void) | undefined;
   private phase: Phase = 'created';
   private readonly log: Logger;
@@ -143,6 +156,7 @@ export class ZenLiveApp {
     for (const w of warnings) this.log.warn({ feature: w.split(':')[0] }, w);
     try {
       await this.startAuth();
+      await this.startRecording();
       await this.startHttp();
       await this.startRtmp();
     } catch (err) {
@@ -159,6 +173,10 @@ export class ZenLiveApp {
     this.phase = 'stopping';
     const timeoutMs = this.config.server.shutdown_timeout_seconds * 1000;
     this.registry.endAll('server-stopping');
+    this.retention?.close();
+    // Parts not finalised by the timeout are recovered at the next start.
+    await Promise.race([this.recorder?.close(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    await this.thumbnails?.close();
     this.hls?.close();
     await this.rtmp?.close(timeoutMs);
     if (this.http !== undefined) {
@@ -229,6 +247,47 @@ export class ZenLiveApp {
     });
   }
 
+  private async startRecording(): Promise<void> {
+    const { storage: st, recording: r } = this.config;
+    this.storage = createStorage({
+      type: st.type,
+      local: { path: st.local.path },
+      s3: { bucket: st.s3.bucket, region: st.s3.region, endpoint: st.s3.endpoint, forcePathStyle: st.s3.force_path_style, accessKeyId: st.s3.access_key_id, secretAccessKey: st.s3.secret_access_key },
+    });
+    if (this.storage === undefined) return;
+    await mkdir(r.path, { recursive: true });
+    if (r.thumbnails.enabled) {
+      this.thumbnails = new ThumbnailService({ ffmpegPath: r.ffmpeg_path, sizes: r.thumbnails.sizes, formats: r.thumbnails.formats, intervalMs: r.thumbnails.interval_seconds * 1000, tempDir: r.path, logger: this.rootLogger });
+      this.thumbnails.watchRegistry(this.registry);
+    }
+    if (!r.enabled) return;
+    const w = r.watermark;
+    this.recorder = new Recorder({
+      registry: this.registry,
+      storage: this.storage,
+      tempDir: r.path,
+      formats: r.formats,
+      recordAll: r.record_all,
+      splitMinutes: r.split_minutes,
+      maxQueuedBytes: r.max_queued_mb * 1024 * 1024,
+      ...(this.thumbnails !== undefined ? { thumbnails: this.thumbnails } : {}),
+      ...(w.enabled && w.apply_to_recordings ? { watermark: { ffmpegPath: r.ffmpeg_path, watermark: watermarkOf(w) } } : {}),
+      onEvent: (e) => this.onRecordingEvent(e),
+      logger: this.rootLogger,
+    });
+    await this.recorder.start();
+    // Parts a crash left behind are finalised in the background; start-up does not wait for them.
+    void this.recorder.recoverInterrupted().catch((err: unknown) => this.log.error({ err }, 'recording recovery failed'));
+    this.retention = new RetentionSweeper({ catalog: this.recorder.catalog, retentionDays: r.retention_days, logger: this.rootLogger });
+    this.retention.start();
+  }
+
+  private onRecordingEvent(e: RecordingEvent): void {
+    if (e.type === 'recordingStarted') this.bus.emit('recordingStarted', e.recording);
+    else if (e.type === 'recordingFinished') this.bus.emit('recordingFinished', e.recording);
+    else this.bus.emit('recordingFailed', { recordingId: e.recordingId, streamId: e.streamId }, e.error);
+  }
+
   private async startHttp(): Promise<void> {
     const c = this.config;
     const corsOrigin = c.server.cors_origins.includes('*') ? '*' : (c.server.cors_origins[0] ?? '*');
@@ -263,6 +322,21 @@ export class ZenLiveApp {
       streamKeyGraceSeconds: auth.streamKeyGraceSeconds,
       playbackTtlSeconds: auth.playbackTtlSeconds,
     });
+    const recordings = this.recorder?.catalog ?? (this.storage !== undefined ? new RecordingCatalog(this.storage) : undefined);
+    if (recordings !== undefined || this.thumbnails !== undefined) {
+      const streamOwner = (req: FastifyRequest): ResourceRef | undefined => {
+        const id = (req.params as { id?: string }).id;
+        const managed = id !== undefined ? auth.catalog.get(id) : undefined;
+        return managed !== undefined ? { streamId: managed.id, ownerId: managed.ownerId } : id !== undefined ? { streamId: id } : undefined;
+      };
+      registerRecordingRoutes(http, {
+        ...(recordings !== undefined ? { catalog: recordings } : {}),
+        ...(this.recorder !== undefined ? { recorder: this.recorder } : {}),
+        ...(this.thumbnails !== undefined ? { thumbnails: this.thumbnails } : {}),
+        corsOrigin,
+        guards: { read: guard.requirePermission('recordings:read'), delete: guard.requirePermission('recordings:delete'), control: guard.requirePermission('streams:control', { ownerOf: streamOwner }) },
+      });
+    }
     if (this.webhooks !== undefined) registerWebhookRoutes(http, { service: this.webhooks, ...(guard.enabled ? { preHandler: guard.requirePermission('webhooks:manage') } : {}) });
     if (hls !== undefined) registerHlsApiRoutes(http, hls);
     if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.rootLogger, corsOrigin, ...(auth.authorizePlay !== undefined ? { authorizePlay: auth.authorizePlay } : {}) });

@@ -154,6 +154,50 @@ export const StorageConfig = z.strictObject({
     .prefault({}),
 });
 
+const ThumbnailSize = z.strictObject({ width: z.number().int().min(16).max(3840), height: z.number().int().min(16).max(2160) });
+
+export const WatermarkConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Re-encode finished recordings with the watermark (costs an ffmpeg encode per part). */
+  apply_to_recordings: z.boolean().default(false),
+  kind: z.enum(['image', 'text']).default('text'),
+  image_path: z.string().default(''),
+  width_px: z.number().int().positive().optional(),
+  text: z.string().default(''),
+  font_size_px: z.number().int().positive().default(24),
+  color: z.string().default('white'),
+  font_file: z.string().optional(),
+  position: z.enum(['top-left', 'top-right', 'bottom-left', 'bottom-right', 'center']).default('bottom-right'),
+  margin_px: z.number().int().min(0).default(16),
+  opacity: z.number().min(0).max(1).default(0.8),
+});
+
+export const RecordingConfig = z.strictObject({
+  /** Needs `storage.type` local or s3: finished parts are uploaded there. */
+  enabled: z.boolean().default(false),
+  /** Record every stream that goes live; false records only streams switched on by API. */
+  record_all: z.boolean().default(true),
+  formats: z.array(z.enum(['mp4', 'flv'])).min(1).default(['mp4']),
+  /** Start a new part every N minutes (on a keyframe); 0 never splits. */
+  split_minutes: z.number().min(0).default(0),
+  /** Delete recordings older than this; 0 keeps them forever. */
+  retention_days: z.number().min(0).default(0),
+  /** Local directory for parts being written (fragmented MP4 survives a crash here). */
+  path: z.string().default('./data/recording-tmp'),
+  /** Bytes a recording may queue for the disk before it fails rather than grow memory. */
+  max_queued_mb: z.number().int().min(1).default(32),
+  ffmpeg_path: z.string().min(1).default('ffmpeg'),
+  thumbnails: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      interval_seconds: z.number().positive().default(10),
+      sizes: z.array(ThumbnailSize).min(1).default([{ width: 320, height: 180 }]),
+      formats: z.array(z.enum(['jpg', 'webp'])).min(1).default(['jpg', 'webp']),
+    })
+    .prefault({}),
+  watermark: WatermarkConfig.prefault({}),
+});
+
 export const ChatConfig = z.strictObject({
   enabled: z.boolean().default(true),
   enable_persistence: z.boolean().default(false),
@@ -226,6 +270,7 @@ export const ZenLiveConfigSchema = z.strictObject({
   server: ServerConfig.prefault({}),
   auth: AuthConfig.prefault({}),
   storage: StorageConfig.prefault({}),
+  recording: RecordingConfig.prefault({}),
   streaming: StreamingConfig.prefault({}),
   chat: ChatConfig.prefault({}),
   webhooks: WebhooksConfig.prefault({}),

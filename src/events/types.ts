@@ -1,4 +1,14 @@
 import type { StreamInfo, ViewerProtocol } from '../hub/index.js';
+import type { RecordingMetadata } from '../storage/index.js';
+
+/** A recording part that has begun. */
+export interface RecordingStartedEvent {
+  id: string;
+  streamId: string;
+  part: number;
+  startedAt: string;
+  formats: readonly string[];
+}
 
 /** A viewer joining or leaving a stream. */
 export interface ViewerEvent {
@@ -18,6 +28,9 @@ export interface ZenLiveEvents {
   streamFailed: [stream: StreamInfo, error: Error];
   viewerJoined: [viewer: ViewerEvent];
   viewerLeft: [viewer: ViewerEvent];
+  recordingStarted: [recording: RecordingStartedEvent];
+  recordingFinished: [recording: RecordingMetadata];
+  recordingFailed: [recording: { recordingId: string; streamId: string }, error: Error];
 }
 
 export type ZenLiveEventName = keyof ZenLiveEvents;

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
 import { ZenLiveError } from '../base/index.js';
 import type { RecordingCatalog } from './recording-catalog.js';
 import type { Recorder } from './recorder.js';
@@ -15,7 +15,12 @@ export interface RecordingRoutesOptions {
   /** Latest thumbnail per live stream; `/live/:id/thumbnail.jpg` answers 404 without it. */
   thumbnails?: ThumbnailService;
   corsOrigin?: string;
+  /** Access checks the app supplies (the auth guard): reading recordings, deleting them, starting/stopping one. */
+  guards?: { read?: preHandlerAsyncHookHandler; delete?: preHandlerAsyncHookHandler; control?: preHandlerAsyncHookHandler };
 }
+
+type Guarded = { preHandler?: preHandlerAsyncHookHandler };
+const guarded = (handler: preHandlerAsyncHookHandler | undefined): Guarded => (handler !== undefined ? { preHandler: handler } : {});
 
 // the HTTP status of this area's error codes (the app's error handler knows only the shared ones)
 const STATUS: Readonly<Record<string, number>> = {
@@ -47,9 +52,11 @@ async function answer<T>(reply: FastifyReply, run: () => Promise<T>): Promise<T 
  */
 export function registerRecordingRoutes(app: FastifyInstance, options: RecordingRoutesOptions): void {
   const { catalog, recorder, thumbnails } = options;
-  if (catalog !== undefined) registerCatalogRoutes(app, catalog);
+  const read = guarded(options.guards?.read);
+  const control = guarded(options.guards?.control);
+  if (catalog !== undefined) registerCatalogRoutes(app, catalog, read, guarded(options.guards?.delete));
 
-  app.post<{ Params: { id: string } }>('/api/v1/streams/:id/recording', async (req, reply) =>
+  app.post<{ Params: { id: string } }>('/api/v1/streams/:id/recording', control, async (req, reply) =>
     answer(reply, async () => {
       if (recorder === undefined) return sendError(reply, 'RECORDING_NOT_FOUND', 'recording is not enabled');
       recorder.startRecording(req.params.id);
@@ -57,7 +64,7 @@ export function registerRecordingRoutes(app: FastifyInstance, options: Recording
     }),
   );
 
-  app.delete<{ Params: { id: string } }>('/api/v1/streams/:id/recording', async (req, reply) =>
+  app.delete<{ Params: { id: string } }>('/api/v1/streams/:id/recording', control, async (req, reply) =>
     answer(reply, async () => {
       if (recorder === undefined || !recorder.stopRecording(req.params.id)) return sendError(reply, 'RECORDING_NOT_FOUND', `stream ${req.params.id.slice(0, 64)} is not being recorded`);
       return reply.code(202).send({ stream_id: req.params.id, recording: false });
@@ -78,8 +85,8 @@ export function registerRecordingRoutes(app: FastifyInstance, options: Recording
 }
 
 /** `/api/v1/recordings`: list, get, download (Range), delete. */
-function registerCatalogRoutes(app: FastifyInstance, catalog: RecordingCatalog): void {
-  app.get<{ Querystring: { stream_id?: string; cursor?: string; limit?: string } }>('/api/v1/recordings', async (req, reply) =>
+function registerCatalogRoutes(app: FastifyInstance, catalog: RecordingCatalog, read: Guarded, remove: Guarded): void {
+  app.get<{ Querystring: { stream_id?: string; cursor?: string; limit?: string } }>('/api/v1/recordings', read, async (req, reply) =>
     answer(reply, async () => {
       const limit = req.query.limit !== undefined ? Number(req.query.limit) : 100;
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return sendError(reply, 'BAD_REQUEST', 'limit must be an integer from 1 to 1000');
@@ -90,16 +97,16 @@ function registerCatalogRoutes(app: FastifyInstance, catalog: RecordingCatalog):
     }),
   );
 
-  app.get<{ Params: { id: string } }>('/api/v1/recordings/:id', async (req, reply) => answer(reply, () => catalog.get(req.params.id)));
+  app.get<{ Params: { id: string } }>('/api/v1/recordings/:id', read, async (req, reply) => answer(reply, () => catalog.get(req.params.id)));
 
-  app.delete<{ Params: { id: string } }>('/api/v1/recordings/:id', async (req, reply) =>
+  app.delete<{ Params: { id: string } }>('/api/v1/recordings/:id', remove, async (req, reply) =>
     answer(reply, async () => {
       await catalog.delete(req.params.id);
       return reply.code(204).send();
     }),
   );
 
-  app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/api/v1/recordings/:id/download', async (req, reply) =>
+  app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/api/v1/recordings/:id/download', read, async (req, reply) =>
     answer(reply, async () => {
       const meta = await catalog.get(req.params.id);
       const wanted = req.query.format;

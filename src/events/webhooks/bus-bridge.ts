@@ -11,6 +11,9 @@ const BUS_EVENTS = {
   streamFailed: true,
   viewerJoined: true,
   viewerLeft: true,
+  recordingStarted: true,
+  recordingFinished: true,
+  recordingFailed: true,
 } as const satisfies Record<ZenLiveEventName, true>;
 
 /** Every bus event name, as webhook event types. */
@@ -22,6 +25,7 @@ type DataShape<K extends ZenLiveEventName> = (...args: ZenLiveEvents[K]) => unkn
 // argument as `data`.
 const DATA_SHAPES: { [K in ZenLiveEventName]?: DataShape<K> } = {
   streamFailed: (stream, error) => ({ stream, error: describeError(error) }),
+  recordingFailed: (recording, error) => ({ recording, error: describeError(error) }),
 };
 
 /** Where bridged events go: the webhook service's `publish`. */
