@@ -390,17 +390,33 @@ describe('auth over REST, RTMP and HTTP-FLV', () => {
     restarted.abort(new Error('done'));
   });
 
-  it('managed streams are listed with pagination; private ones only to their owner and admins', async () => {
+  it('one streams list: catalog and live streams with pagination; private ones only to their owner, admins and moderators', async () => {
     await createStream('other-publisher', { title: 'secret', private: true, id: 'op-secret' });
-    const asViewer = await call('viewer', 'GET', '/api/v1/managed-streams?limit=200');
-    expect((asViewer.json['items'] as Array<{ id: string }>).some((i) => i.id === 'op-secret')).toBe(false);
-    expect((await call('viewer', 'GET', '/api/v1/managed-streams/op-secret')).status).toBe(404);
-    expect((await call('other-publisher', 'GET', '/api/v1/managed-streams/op-secret')).status).toBe(200);
-    const page1 = await call('admin', 'GET', '/api/v1/managed-streams?limit=2');
-    expect((page1.json['items'] as unknown[]).length).toBe(2);
-    const page2 = await call('admin', 'GET', `/api/v1/managed-streams?limit=2&cursor=${page1.json['nextCursor'] as string}`);
-    expect((page2.json['items'] as Array<{ id: string }>)[0]?.id).not.toBe((page1.json['items'] as Array<{ id: string }>)[0]?.id);
-    expect((await call('admin', 'GET', '/api/v1/managed-streams?limit=0')).status).toBe(400);
+    const ids = (r: { json: Record<string, unknown> }) => (r.json['streams'] as Array<{ id: string }>).map((i) => i.id);
+    const asViewer = await call('viewer', 'GET', '/api/v1/streams?limit=200');
+    expect(ids(asViewer)).not.toContain('op-secret');
+    expect((await call('viewer', 'GET', '/api/v1/streams/op-secret')).status).toBe(404);
+    expect((await call('anonymous', 'GET', '/api/v1/streams/op-secret')).status).toBe(404);
+    expect((await call('other-publisher', 'GET', '/api/v1/streams/op-secret')).status).toBe(200);
+    expect((await call('moderator', 'GET', '/api/v1/streams/op-secret')).json).toMatchObject({ id: 'op-secret', managed: true, private: true, title: 'secret', state: 'IDLE', live: false });
+    expect(ids(await call('admin', 'GET', '/api/v1/streams?limit=200'))).toContain('op-secret');
+    // A hub stream outside the catalog (an embedding app's own authorizePublish let it in) is listed to everyone.
+    const outside = s.registry.claim('outside-catalog', { protocol: 'relay' });
+    const seen = await call('viewer', 'GET', '/api/v1/streams/outside-catalog');
+    expect(seen.json).toMatchObject({ id: 'outside-catalog', managed: false, title: null, state: 'STARTING', live: true, publisher: { protocol: 'relay' } });
+    expect(ids(await call('anonymous', 'GET', '/api/v1/streams?limit=200'))).toContain('outside-catalog');
+    const page1 = await call('admin', 'GET', '/api/v1/streams?limit=2');
+    expect(ids(page1)).toHaveLength(2);
+    expect(page1.json['total']).toBeGreaterThan(2);
+    const page2 = await call('admin', 'GET', `/api/v1/streams?limit=2&cursor=${page1.json['nextCursor'] as string}`);
+    expect(ids(page2)[0]).not.toBe(ids(page1)[0]);
+    expect(ids(page2)).not.toContain(ids(page1)[1]);
+    expect((await call('admin', 'GET', '/api/v1/streams?limit=0')).status).toBe(400);
+    const badCursor = await call('admin', 'GET', '/api/v1/streams?cursor=no-such-stream');
+    expect(badCursor.status).toBe(400);
+    expect((badCursor.json['error'] as { details: { field: string } }).details.field).toBe('cursor');
+    expect((await call('viewer', 'GET', '/api/v1/managed-streams')).status).toBe(404);
+    outside.end('stopped');
   });
 
   it('serves the JWKS document', async () => {

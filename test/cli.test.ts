@@ -8,9 +8,19 @@ import { runCli, type CliProcess } from './helpers/cli.js';
 import { publishClip, type FfmpegProcess } from './helpers/ffmpeg.js';
 import { startRtmpPlayer } from './helpers/players.js';
 import { waitFor } from './helpers/server.js';
+import { startRedisServer, type RedisServerPeer } from '../src/state/testing/redis-server.js';
 
 const EXAMPLES = join(import.meta.dirname, '../examples/config');
 const FREE_PORTS = ['--rtmp-port', '0', '--http-port', '0', '--host', '127.0.0.1'];
+
+/** A port nothing listens on: bound, then released. */
+async function freeTcpPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const address = srv.address();
+  await new Promise<void>((r) => srv.close(() => r()));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
 
 async function tempConfig(value: unknown): Promise<string> {
   const file = join(await mkdtemp(join(tmpdir(), 'zenlive-cli-')), 'live.json');
@@ -21,10 +31,12 @@ async function tempConfig(value: unknown): Promise<string> {
 describe('the zenlive command', () => {
   const procs: CliProcess[] = [];
   const children: FfmpegProcess[] = [];
+  const peers: Array<RedisServerPeer | undefined> = [];
 
   afterEach(async () => {
     await Promise.all(children.splice(0).map((c) => c.stop()));
     for (const p of procs.splice(0)) p.kill();
+    await Promise.all(peers.splice(0).map((r) => r?.stop()));
   });
 
   function start(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliProcess {
@@ -39,8 +51,8 @@ describe('the zenlive command', () => {
     const rtmpPort = started['rtmp_port'] as number;
     const httpPort = started['http_port'] as number;
     const warnings = p.lines.filter((l) => l['level'] === 'warn').map((l) => String(l['msg']));
-    expect(warnings.some((w) => w.startsWith('chat.enabled:'))).toBe(true);
-    // HLS is built: no warning for it, and it serves the stream below.
+    // HLS and chat are built: no warning for them, and HLS serves the stream below.
+    expect(warnings.some((w) => w.startsWith('chat.enabled:'))).toBe(false);
     expect(warnings.some((w) => w.startsWith('streaming.enable_hls'))).toBe(false);
     expect((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status).toBe(200);
 
@@ -63,9 +75,13 @@ describe('the zenlive command', () => {
 
   it.each([
     ['video-call.json', ['streaming.enable_webrtc:']],
-    ['production-distributed.json', ['cluster.enabled:', 'redis.enabled:', 'analytics.enabled:', 'streaming.enable_webrtc:']],
+    ['production-distributed.json', ['cluster.enabled:', 'analytics.enabled:', 'streaming.enable_webrtc:']],
   ])('runs %s and names each enabled part that is not built yet', async (file, keys) => {
-    const p = start(['--config', join(EXAMPLES, file), ...FREE_PORTS]);
+    // The distributed example shares state through Redis: point it at a real one.
+    const redis = file.startsWith('production') ? await startRedisServer() : undefined;
+    peers.push(redis);
+    const env = redis !== undefined ? { ZENLIVE_REDIS__HOST: '127.0.0.1', ZENLIVE_REDIS__PORT: String(redis.port) } : {};
+    const p = start(['--config', join(EXAMPLES, file), ...FREE_PORTS], env);
     await p.waitForLog('zenlive started');
     const warnings = p.lines.filter((l) => l['level'] === 'warn').map((l) => String(l['msg']));
     for (const key of keys) expect(warnings.some((w) => w.startsWith(key)), `${key} in ${JSON.stringify(warnings)}`).toBe(true);
@@ -95,6 +111,13 @@ describe('the zenlive command', () => {
     expect(p.lines.filter((l) => l['level'] === 'warn').map((l) => l['msg'])).toEqual(['auth is disabled: every API action is allowed to anyone']);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
+  });
+
+  it('exits with code 1 naming redis when cluster mode cannot reach it', async () => {
+    const closed = await freeTcpPort();
+    const p = start(['--config', await tempConfig({ cluster: { enabled: true }, redis: { enabled: true, host: '127.0.0.1', port: closed, max_retries: 0 } }), ...FREE_PORTS]);
+    expect(await p.exited).toBe(1);
+    expect(p.stderr()).toMatch(new RegExp(`redis at 127\\.0\\.0\\.1:${closed} \\(redis\\.host, redis\\.port\\) is not reachable`));
   });
 
   it('exits with code 1 and a clear message when a port is taken', async () => {

@@ -1,13 +1,18 @@
+import { mkdtemp } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { UserDirectory } from '../src/auth/index.js';
 import { silentLogger } from '../src/base/index.js';
 import { MemoryWebhookStore, WEBHOOK_BUS_EVENT_TYPES, WebhookService } from '../src/events/index.js';
 import { createHttpApp, registerApiDocs, registerWebhookRoutes, zodRouteSchema } from '../src/http/index.js';
 import { StreamRegistry } from '../src/hub/index.js';
+import { startTestServer } from './helpers/server.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking an arbitrary JSON document
 type Json = Record<string, any>;
@@ -220,5 +225,46 @@ describe('OpenAPI docs', () => {
       required: ['name'],
     });
     expect(doc.paths['/echo'].post.responses['200'].content['application/json'].schema.properties.ok).toEqual({ type: 'boolean' });
+  });
+});
+
+describe('the running app with auth on', () => {
+  it('serves a valid OpenAPI 3 document of the whole API, and the answers match their documented schemas', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zenlive-openapi-'));
+    const users = await UserDirectory.open(join(dir, 'users.json'));
+    await users.create({ username: 'root', password: 'correct horse battery', role: 'admin' });
+    const s = await startTestServer({ auth: { enabled: true, jwt_secret: 'openapi-secret-0123456789abcdefghijklmnop', users_file: join(dir, 'users.json') } });
+    cleanups.push(() => s.stop());
+    const doc = (await (await fetch(s.httpUrl('/api/docs/json'))).json()) as Json;
+    expect(checkOpenApi3(doc)).toEqual([]);
+    const ajv = strictAjv();
+    const schemaOf = (path: string, method: string, status: number): Json => doc.paths[path][method].responses[String(status)].content['application/json'].schema;
+    const call = async (method: string, path: string, token: string | undefined, body?: unknown): Promise<{ status: number; json: unknown }> => {
+      const res = await fetch(s.httpUrl(path), { method, headers: { ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const text = await res.text();
+      return { status: res.status, json: text === '' ? null : (JSON.parse(text) as unknown) };
+    };
+    const conforms = (path: string, method: string, r: { status: number; json: unknown }): void => {
+      expect(ajv.validate(schemaOf(path, method, r.status), r.json), `${method} ${path} ${r.status}: ${ajv.errorsText()}`).toBe(true);
+    };
+    const login = await call('POST', '/api/v1/auth/login', undefined, { username: 'root', password: 'correct horse battery' });
+    conforms('/api/v1/auth/login', 'post', login);
+    const token = (login.json as { accessToken: string }).accessToken;
+    conforms('/api/v1/auth/login', 'post', await call('POST', '/api/v1/auth/login', undefined, { username: 'root' }));
+    conforms('/api/v1/auth/me', 'get', await call('GET', '/api/v1/auth/me', token));
+    conforms('/api/v1/auth/me', 'get', await call('GET', '/api/v1/auth/me', undefined));
+    conforms('/api/v1/streams', 'post', await call('POST', '/api/v1/streams', token, { id: 'doc', title: 'documented', private: true }));
+    conforms('/api/v1/streams', 'get', await call('GET', '/api/v1/streams', token));
+    conforms('/api/v1/streams/{id}', 'get', await call('GET', '/api/v1/streams/doc', token));
+    conforms('/api/v1/streams/{id}', 'get', await call('GET', '/api/v1/streams/nope', token));
+    conforms('/api/v1/streams/{id}', 'patch', await call('PATCH', '/api/v1/streams/doc', token, { title: 'renamed' }));
+    conforms('/api/v1/streams/{id}/{action}', 'post', await call('POST', '/api/v1/streams/doc/stop', token));
+    conforms('/api/v1/streams/{id}/keys/rotate', 'post', await call('POST', '/api/v1/streams/doc/keys/rotate', token));
+    conforms('/api/v1/streams/{id}/playback-token', 'post', await call('POST', '/api/v1/streams/doc/playback-token', token, {}));
+    conforms('/api/v1/streams/{id}/publish-token', 'post', await call('POST', '/api/v1/streams/doc/publish-token', token, {}));
+    conforms('/api/v1/users', 'get', await call('GET', '/api/v1/users', token));
+    conforms('/api/v1/sessions', 'get', await call('GET', '/api/v1/sessions', token));
+    conforms('/healthz', 'get', await call('GET', '/healthz', undefined));
+    conforms('/.well-known/jwks.json', 'get', await call('GET', '/.well-known/jwks.json', undefined));
   });
 });

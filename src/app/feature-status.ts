@@ -11,13 +11,11 @@ interface PendingFeature {
 
 const PENDING: readonly PendingFeature[] = [
   { key: 'streaming.enable_webrtc', what: 'WebRTC (WHIP, WHEP, rooms)', enabled: (c) => c.streaming.enable_webrtc, blocking: false },
-  { key: 'chat.enabled', what: 'real-time chat', enabled: (c) => c.chat.enabled, blocking: false },
   { key: 'analytics.enabled', what: 'analytics and Prometheus metrics', enabled: (c) => c.analytics.enabled, blocking: false },
   { key: 'interactive.enabled', what: 'polls, reactions and gifts', enabled: (c) => c.interactive.enabled, blocking: false },
   { key: 'security.enabled', what: 'IP firewall and rate limits', enabled: (c) => c.security.enabled, blocking: false },
   { key: 'recording.enabled', what: 'recording (needs storage.type local or s3)', enabled: (c) => c.recording.enabled && c.storage.type === 'none', blocking: true },
-  { key: 'cluster.enabled', what: 'cluster mode (this node runs standalone)', enabled: (c) => c.cluster.enabled, blocking: false },
-  { key: 'redis.enabled', what: 'Redis shared state', enabled: (c) => c.redis.enabled, blocking: false },
+  { key: 'cluster.enabled', what: 'cluster routing (node discovery, stream routing, origin-edge relays; shared state and chat already go through Redis)', enabled: (c) => c.cluster.enabled, blocking: false },
 ];
 
 /** Which enabled parts of the config this version cannot serve yet, split by whether start-up may go on. */

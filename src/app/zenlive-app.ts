@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createAuth, SigningKeyError, WeakSecretError, type Auth, type ResourceRef, type VerifyCredentials } from '../auth/index.js';
 import type { Logger } from '../base/index.js';
+import { ChatService, createChatApi, registerChatRoutes, type ChatApi, type ChatIdentity } from '../chat/index.js';
 import { ConfigError, type ZenLiveConfig } from '../config/index.js';
 import { EventBus, forwardBusToWebhooks, MemoryWebhookStore, WEBHOOK_BUS_EVENT_TYPES, WebhookService } from '../events/index.js';
 import { createGuard, createHttpApp, registerAuthRoutes, registerSessionRoutes, registerStreamAdminRoutes, registerUserRoutes, registerWebhookRoutes } from '../http/index.js';
@@ -12,6 +14,7 @@ import { RtmpServer } from '../protocols/rtmp/index.js';
 import { registerWatchRoutes } from '../protocols/watch/index.js';
 import { FileAuditLog, MemoryAuditSink, type AuditSink } from '../security/index.js';
 import { createStorage, Recorder, RecordingCatalog, registerRecordingRoutes, RetentionSweeper, ThumbnailService, type RecordingEvent, type Storage, type Watermark } from '../storage/index.js';
+import { createMemoryState, RedisState, type SharedState } from '../state/index.js';
 import { pendingFeatures } from './feature-status.js';
 import { PRODUCT_VERSION } from './product-version.js';
 
@@ -79,6 +82,12 @@ export class ZenLiveApp {
   private hls: HlsService | undefined;
   private auth: Auth | undefined;
   private auditLog: FileAuditLog | undefined;
+  private auditSink: AuditSink | undefined;
+  /** Shared state: in this process, or Redis when cluster mode is on. */
+  readonly state: SharedState;
+  private readonly chat: ChatService | undefined;
+  /** What `live.chat` exposes; undefined when chat.enabled is false. */
+  readonly chatApi: ChatApi | undefined;
   private webhooks: WebhookService | undefined;
   private storage: Storage | undefined;
   private recorder: Recorder | undefined;
@@ -103,6 +112,11 @@ export class ZenLiveApp {
     };
     this.registry = new StreamRegistry(this.streamOptions);
     this.bus = new EventBus(this.log);
+    this.state = config.cluster.enabled || config.redis.enabled
+      ? new RedisState({ host: config.redis.host, port: config.redis.port, password: config.redis.password, db: config.redis.db, maxRetriesPerRequest: config.redis.max_retries, keyPrefix: 'zenlive:', logger: rootLogger })
+      : createMemoryState();
+    this.chat = config.chat.enabled ? this.buildChat() : undefined;
+    this.chatApi = this.chat !== undefined ? createChatApi(this.chat) : undefined;
     this.wireEvents();
     const w = config.webhooks;
     if (w.enabled) {
@@ -155,7 +169,9 @@ export class ZenLiveApp {
     this.phase = 'starting';
     for (const w of warnings) this.log.warn({ feature: w.split(':')[0] }, w);
     try {
+      if (this.state instanceof RedisState) await this.startRedis(this.state);
       await this.startAuth();
+      await this.chat?.start();
       await this.startRecording();
       await this.startHttp();
       await this.startRtmp();
@@ -173,6 +189,7 @@ export class ZenLiveApp {
     this.phase = 'stopping';
     const timeoutMs = this.config.server.shutdown_timeout_seconds * 1000;
     this.registry.endAll('server-stopping');
+    await this.chat?.close();
     this.retention?.close();
     // Parts not finalised by the timeout are recovered at the next start.
     await Promise.race([this.recorder?.close(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
@@ -190,8 +207,19 @@ export class ZenLiveApp {
     this.detachWebhooks?.();
     await this.webhooks?.close(Math.min(this.config.webhooks.stop_grace_ms, timeoutMs));
     await this.auditLog?.close();
+    await this.state.close();
     this.phase = 'stopped';
     this.log.info('zenlive stopped');
+  }
+
+  /** Cluster mode needs its Redis: start-up stops with a message naming where it looked. */
+  private async startRedis(state: RedisState): Promise<void> {
+    const r = this.config.redis;
+    try {
+      await state.start();
+    } catch (err) {
+      throw new Error(`redis at ${r.host}:${r.port} (redis.host, redis.port) is not reachable: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
   }
 
   private async startAuth(): Promise<void> {
@@ -201,6 +229,7 @@ export class ZenLiveApp {
       this.auditLog = await FileAuditLog.open({ file: c.security.audit_log_file, logger: this.rootLogger });
       audit = this.auditLog;
     }
+    this.auditSink = audit;
     this.auth = await this.buildAuth(audit);
   }
 
@@ -288,6 +317,52 @@ export class ZenLiveApp {
     else this.bus.emit('recordingFailed', { recordingId: e.recordingId, streamId: e.streamId }, e.error);
   }
 
+  /**
+   * Chat with identities from auth (access tokens) and room owners from the stream catalog; built
+   * in the constructor so `live.chat` hooks can be set before start.
+   */
+  private buildChat(): ChatService {
+    const c = this.config;
+    const ch = c.chat;
+    const nodeId = (c.cluster.node_id !== '' ? c.cluster.node_id : `${hostname()}-${process.pid}`).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+    return new ChatService({
+      nodeId,
+      state: this.state,
+      authenticate: async (token) => {
+        const auth = this.auth;
+        if (token === undefined || auth === undefined) return null;
+        try {
+          const p = await auth.service.authenticate(token);
+          if (p.userId === undefined) return null;
+          const grants = p.grants.filter((g) => g.permission === 'chat:moderate').map((g) => (g.roomId !== undefined ? `chat:moderate:${g.roomId}` : 'chat:moderate'));
+          const identity: ChatIdentity = { userId: p.userId, name: p.username ?? p.userId, role: p.role, grants };
+          return identity;
+        } catch {
+          return null;
+        }
+      },
+      roomOwner: (room) => this.auth?.catalog.get(room)?.ownerId,
+      audit: { append: (entry) => this.auditSink?.append(entry) },
+      onEvent: (e) => (e.type === 'chatMessage' ? this.bus.emit('chatMessage', e.message) : this.bus.emit('chatModeration', e.record)),
+      logger: this.rootLogger,
+      maxMessageLength: ch.max_message_length,
+      rateLimitPerSecond: ch.rate_limit_per_second,
+      historySize: ch.enable_persistence ? ch.history_size : 0,
+      allowAnonymousRead: ch.allow_anonymous_read,
+      slowClientBufferBytes: ch.slow_client_buffer_bytes,
+      tickMs: ch.tick_ms,
+      maxTickMs: ch.max_tick_ms,
+      presenceIntervalMs: ch.presence_interval_ms,
+      maxFrameBytes: ch.max_frame_bytes,
+      maxBadFrames: 2,
+      duplicateWindowMs: ch.duplicate_window_seconds * 1000,
+      uniqueWindow: 500,
+      maxRoomsPerConnection: ch.max_rooms_per_connection,
+      roomIdleMs: 5 * 60_000,
+      profanity: { mode: ch.profanity_filter, words: ch.profanity_words },
+    });
+  }
+
   private async startHttp(): Promise<void> {
     const c = this.config;
     const corsOrigin = c.server.cors_origins.includes('*') ? '*' : (c.server.cors_origins[0] ?? '*');
@@ -341,6 +416,7 @@ export class ZenLiveApp {
     if (hls !== undefined) registerHlsApiRoutes(http, hls);
     if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.rootLogger, corsOrigin, ...(auth.authorizePlay !== undefined ? { authorizePlay: auth.authorizePlay } : {}) });
     if (c.streaming.enable_hls) registerWatchRoutes(http, { logger: this.rootLogger });
+    if (this.chat !== undefined) registerChatRoutes(http, this.chat);
     this.http = http;
     await http.listen({ host: c.server.host, port: c.server.http_port });
   }

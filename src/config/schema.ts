@@ -204,6 +204,24 @@ export const ChatConfig = z.strictObject({
   max_message_length: z.number().int().min(1).max(10_000).default(500),
   rate_limit_per_second: z.number().positive().default(5),
   history_size: z.number().int().min(0).default(100),
+  /** Viewers without a token may join rooms and read; writing always needs an identity. */
+  allow_anonymous_read: z.boolean().default(true),
+  /** A client with more unsent bytes than this is disconnected (close 4408) as too slow. */
+  slow_client_buffer_bytes: z.number().int().min(16 * 1024).default(1024 * 1024),
+  /** A room's events are coalesced into one WebSocket frame per tick. */
+  tick_ms: z.number().int().min(1).max(1000).default(20),
+  /** The tick of a large room grows by 1 ms per 100 clients from tick_ms up to this. */
+  max_tick_ms: z.number().int().min(1).max(1000).default(100),
+  /** Joins and leaves are reported at most this often per room. */
+  presence_interval_ms: z.number().int().min(50).default(1000),
+  /** Client frames above this are refused with an error (at most 64 KiB: the WebSocket limit). */
+  max_frame_bytes: z.number().int().min(1024).max(64 * 1024).default(16 * 1024),
+  /** The same message from the same user in a room within this window is refused. */
+  duplicate_window_seconds: z.number().min(0).default(30),
+  max_rooms_per_connection: z.number().int().min(1).default(20),
+  profanity_filter: z.enum(['off', 'mask', 'reject']).default('off'),
+  /** Words the profanity filter catches, look-alike spellings included (4→a, 3→e, @→a, $→s, 0→o, 1→i/l). */
+  profanity_words: z.array(z.string().min(1)).default([]),
 });
 
 export const WebhooksConfig = z.strictObject({

@@ -1,3 +1,4 @@
+import type { ChatMessage, ModerationRecord } from '../chat/index.js';
 import type { StreamInfo, ViewerProtocol } from '../hub/index.js';
 import type { RecordingMetadata } from '../storage/index.js';
 
@@ -31,6 +32,10 @@ export interface ZenLiveEvents {
   recordingStarted: [recording: RecordingStartedEvent];
   recordingFinished: [recording: RecordingMetadata];
   recordingFailed: [recording: { recordingId: string; streamId: string }, error: Error];
+  /** A chat message was broadcast (emitted once cluster-wide, by the node it was posted on). */
+  chatMessage: [message: ChatMessage];
+  /** A chat moderation action (ban, timeout, delete, clear, slow mode...) was taken. */
+  chatModeration: [record: ModerationRecord];
 }
 
 export type ZenLiveEventName = keyof ZenLiveEvents;

@@ -22,6 +22,7 @@ export * from './aac/index.js';
 export * from './flv/index.js';
 export * from './mpegts/index.js';
 export * from './mp4/index.js';
+export * from './rtp/index.js';
 
 /**
  * Track details from a configuration frame (avcC, hvcC, av1C, AudioSpecificConfig, OpusHead);

@@ -1,5 +1,7 @@
+import type { VerifyCredentials } from '../auth/index.js';
 import { createLogger, type Logger } from '../base/index.js';
 import { ZenLiveApp } from '../app/index.js';
+import type { ChatApi } from '../chat/index.js';
 import { parseConfig, type ZenLiveConfig, type ZenLiveConfigInput } from '../config/index.js';
 import type { ZenLiveEventName, ZenLiveEvents } from '../events/index.js';
 import { describeStream, type AuthorizePublish, type StreamInfo } from '../hub/index.js';
@@ -8,6 +10,8 @@ import { describeStream, type AuthorizePublish, type StreamInfo } from '../hub/i
 export interface ZenLiveOptions {
   /** Decides who may publish (awaited before a stream goes live). Allows everyone when absent. */
   authorizePublish?: AuthorizePublish;
+  /** Checks logins against the app's own accounts instead of the built-in user directory (`auth.users_file`). */
+  verifyCredentials?: VerifyCredentials;
   /** A pino logger to use instead of the one built from `logging` config. */
   logger?: Logger;
 }
@@ -33,6 +37,13 @@ export class ZenLive {
         return s === undefined ? undefined : describeStream(s);
       },
     };
+  }
+
+  /** Chat rooms: `onMessage` hooks (veto/transform), `send`, `broadcast`, `moderate`, rooms, presence, history. */
+  get chat(): ChatApi {
+    const api = this.app.chatApi;
+    if (api === undefined) throw new Error('chat is disabled: set chat.enabled to true');
+    return api;
   }
 
   /** The validated, frozen configuration in force. */
@@ -86,6 +97,9 @@ export class ZenLive {
 export async function createZenLive(config: ZenLiveConfigInput | ZenLiveConfig = {}, options: ZenLiveOptions = {}): Promise<ZenLive> {
   const parsed = parseConfig(config);
   const logger = options.logger ?? createLogger({ level: parsed.logging.level, format: parsed.logging.format });
-  const hooks = options.authorizePublish !== undefined ? { authorizePublish: options.authorizePublish } : {};
+  const hooks = {
+    ...(options.authorizePublish !== undefined ? { authorizePublish: options.authorizePublish } : {}),
+    ...(options.verifyCredentials !== undefined ? { verifyCredentials: options.verifyCredentials } : {}),
+  };
   return new ZenLive(new ZenLiveApp(parsed, hooks, logger));
 }

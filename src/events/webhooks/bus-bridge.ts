@@ -14,6 +14,8 @@ const BUS_EVENTS = {
   recordingStarted: true,
   recordingFinished: true,
   recordingFailed: true,
+  chatMessage: true,
+  chatModeration: true,
 } as const satisfies Record<ZenLiveEventName, true>;
 
 /** Every bus event name, as webhook event types. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { authorize, SessionNotFoundError, type Session, type SessionStore } from '../../auth/index.js';
 import type { AuditSink } from '../../security/index.js';
 import { installAuthErrorHandler, parseWith, principalOf, type Guard } from '../guard.js';
+import { documented, ErrorAnswer, GUARDED_ERRORS, NoContent } from './route-docs.js';
 
 export interface SessionRoutesOptions {
   sessions: SessionStore;
@@ -12,6 +13,18 @@ export interface SessionRoutesOptions {
 
 const ListQuery = z.object({ userId: z.string().min(1).max(100).optional() });
 const IdParams = z.object({ id: z.string().min(1).max(100) });
+const SessionSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  expiresAt: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  current: z.boolean().describe('the session of the token making this request'),
+});
+const SessionList = z.object({ items: z.array(SessionSchema) });
+const tags = ['sessions'];
 
 function view(s: Session, currentId: string | undefined) {
   return {
@@ -31,7 +44,7 @@ export async function registerSessionRoutes(app: FastifyInstance, o: SessionRout
   await app.register(async (scope) => {
     installAuthErrorHandler(scope);
 
-    scope.get('/api/v1/sessions', { preHandler: o.guard.requirePermission('sessions:read') }, async (req, reply) => {
+    scope.get('/api/v1/sessions', { ...documented({ querystring: ListQuery, response: { 200: SessionList, 400: ErrorAnswer, ...GUARDED_ERRORS }, summary: 'Your sessions, or any user\'s with sessions:manage', tags }), preHandler: o.guard.requirePermission('sessions:read') }, async (req, reply) => {
       const p = principalOf(req);
       const q = parseWith(ListQuery, req.query, 'query');
       const userId = q.userId ?? p.userId;
@@ -42,7 +55,7 @@ export async function registerSessionRoutes(app: FastifyInstance, o: SessionRout
       return { items: sessions.map((s) => view(s, p.sessionId)) };
     });
 
-    scope.delete('/api/v1/sessions/:id', { preHandler: o.guard.requirePermission('sessions:read') }, async (req, reply) => {
+    scope.delete('/api/v1/sessions/:id', { ...documented({ params: IdParams, response: { 204: NoContent, ...GUARDED_ERRORS, 404: ErrorAnswer }, summary: 'Revoke a session (sign it out)', tags }), preHandler: o.guard.requirePermission('sessions:read') }, async (req, reply) => {
       const p = principalOf(req);
       const { id } = parseWith(IdParams, req.params, 'params');
       const session = await o.sessions.get(id);

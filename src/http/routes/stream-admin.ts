@@ -1,9 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { hasGrant, ManagedStreamNotFoundError, type ManagedStream, type PlaybackTokenSigner, type Principal, type StreamCatalog, type StreamKeyStore, type TokenService } from '../../auth/index.js';
-import { describeStream, STREAM_ID_PATTERN, StreamNotFoundError, type StreamInfo, type StreamRegistry } from '../../hub/index.js';
+import { hasGrant, type ManagedStream, type PlaybackTokenSigner, type StreamCatalog, type StreamKeyStore, type TokenService } from '../../auth/index.js';
+import { STREAM_ID_PATTERN, StreamNotFoundError, type StreamRegistry } from '../../hub/index.js';
 import type { AuditSink } from '../../security/index.js';
-import { installAuthErrorHandler, PageQuery, parseWith, principalOf, type Guard } from '../guard.js';
+import { installAuthErrorHandler, parseWith, principalOf, type Guard } from '../guard.js';
+import type { ZodRouteSchemas } from '../openapi.js';
+import { documented, ErrorAnswer, GUARDED_ERRORS, NoContent } from './route-docs.js';
+import { attachStreamCatalog } from './streams.js';
+import { streamView, StreamViewSchema, visibleTo, type StreamView } from './stream-view.js';
 
 export interface StreamAdminRoutesOptions {
   registry: StreamRegistry;
@@ -18,43 +22,44 @@ export interface StreamAdminRoutesOptions {
   playbackTtlSeconds: number;
 }
 
-const CreateStream = z.object({
+export const CreateStream = z.object({
   id: z.string().regex(STREAM_ID_PATTERN, 'letters, digits and _ . - only, at most 128').optional(),
   title: z.string().min(1).max(200),
   private: z.boolean().default(false),
 });
-const UpdateStream = z.object({ title: z.string().min(1).max(200).optional(), private: z.boolean().optional() }).strict();
-const PlaybackTokenBody = z.object({
+export const UpdateStream = z.object({ title: z.string().min(1).max(200).optional(), private: z.boolean().optional() }).strict();
+export const PlaybackTokenBody = z.object({
   ttlSeconds: z.number().int().min(10).max(7 * 24 * 3600).optional(),
   /** Bind the token to the caller's address, or to the given one. */
   bindIp: z.union([z.boolean(), z.ipv4(), z.ipv6()]).optional(),
 });
-const PublishTokenBody = z.object({ ttlSeconds: z.number().int().min(10).max(24 * 3600).optional() });
+export const PublishTokenBody = z.object({ ttlSeconds: z.number().int().min(10).max(24 * 3600).optional() });
 const IdParams = z.object({ id: z.string().min(1).max(128) });
 const Action = z.enum(['start', 'stop', 'pause', 'resume']);
 
-/** A managed stream with its live state, as the API shows it. */
-export interface ManagedStreamView extends ManagedStream {
-  state: string;
-  activeKeys: number;
-  live: StreamInfo | null;
-}
+/** A managed stream as the admin routes answer it: the same view as the streams list. */
+export type ManagedStreamView = StreamView;
 
 /** Joins a managed stream with the hub's live stream of the same id. */
 export function managedStreamView(s: ManagedStream, registry: StreamRegistry, keys: StreamKeyStore): ManagedStreamView {
-  const live = registry.get(s.id);
-  return { ...s, state: live?.state ?? (s.stopped ? 'STOPPED' : 'IDLE'), activeKeys: keys.activeKeyCount(s.id), live: live !== undefined ? describeStream(live) : null };
+  return streamView(s.id, s, registry.get(s.id), keys);
 }
 
-/** Managed streams a principal may see: public ones, plus private ones they own (all for admins). */
-export function visibleTo(p: Principal): (s: ManagedStream) => boolean {
-  return (s) => !s.private || p.role === 'admin' || p.role === 'moderator' || s.ownerId === p.userId;
-}
+export { visibleTo };
+
+const ControlParams = IdParams.extend({ action: Action });
+const CreatedStream = z.object({ stream: StreamViewSchema, streamKey: z.string().describe('the RTMP stream key: shown here once, only its hash is kept') });
+const RotatedKey = z.object({ streamId: z.string(), streamKey: z.string().describe('the new key, shown once'), previousKeysValidForSeconds: z.number().int() });
+const RevokedKeys = z.object({ streamId: z.string(), revoked: z.number().int() });
+const PublishToken = z.object({ streamId: z.string(), token: z.string().describe('rtmp://host/live/ID?token=TOKEN'), expiresAt: z.string() });
+const PlaybackToken = z.object({ streamId: z.string(), token: z.string().describe('?token=TOKEN on HLS, FLV, RTMP play and WHEP'), expiresAt: z.string(), boundIp: z.string().nullable() });
+const errors = { 400: ErrorAnswer, ...GUARDED_ERRORS, 404: ErrorAnswer };
+const tags = ['streams'];
 
 /**
  * Stream administration under /api/v1/streams: create (the key is returned once), update, delete,
  * control (start/stop/pause/resume), key rotation and revocation, and playback tokens.
- * `GET /api/v1/streams[/:id]` stay in streams.ts (see `managedStreamView`).
+ * `GET /api/v1/streams[/:id]` live in streams.ts; this attaches the catalog to them.
  */
 export async function registerStreamAdminRoutes(app: FastifyInstance, o: StreamAdminRoutesOptions): Promise<void> {
   const ownerOf = (req: FastifyRequest) => {
@@ -62,12 +67,13 @@ export async function registerStreamAdminRoutes(app: FastifyInstance, o: StreamA
     const s = id !== undefined ? o.catalog.get(id) : undefined;
     return s === undefined ? (id !== undefined ? { streamId: id } : undefined) : { streamId: s.id, ownerId: s.ownerId };
   };
-  const guard = (permission: Parameters<Guard['requirePermission']>[0]) => ({ preHandler: o.guard.requirePermission(permission, { ownerOf }) });
+  const guard = (permission: Parameters<Guard['requirePermission']>[0], schemas: ZodRouteSchemas) => ({ ...documented({ tags, ...schemas }), preHandler: o.guard.requirePermission(permission, { ownerOf }) });
+  attachStreamCatalog(app, { catalog: o.catalog, keys: o.keys, guard: o.guard });
 
   await app.register(async (scope) => {
     installAuthErrorHandler(scope);
 
-    scope.post('/api/v1/streams', guard('streams:create'), async (req, reply) => {
+    scope.post('/api/v1/streams', guard('streams:create', { body: CreateStream, response: { 201: CreatedStream, ...errors, 409: ErrorAnswer }, summary: 'Create a stream; its key is returned once' }), async (req, reply) => {
       const body = parseWith(CreateStream, req.body);
       const p = principalOf(req);
       const stream = o.catalog.create({ ...(body.id !== undefined ? { id: body.id } : {}), title: body.title, private: body.private, ownerId: p.userId ?? 'local' });
@@ -77,21 +83,7 @@ export async function registerStreamAdminRoutes(app: FastifyInstance, o: StreamA
       return reply.code(201).send({ stream: managedStreamView(stream, o.registry, o.keys), streamKey: key.key });
     });
 
-    scope.get('/api/v1/managed-streams', guard('streams:read'), async (req) => {
-      const q = parseWith(PageQuery, req.query, 'query');
-      const page = o.catalog.list(q.limit, q.cursor, visibleTo(principalOf(req)));
-      return { items: page.items.map((s) => managedStreamView(s, o.registry, o.keys)), ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}) };
-    });
-
-    scope.get('/api/v1/managed-streams/:id', guard('streams:read'), async (req) => {
-      const { id } = parseWith(IdParams, req.params, 'params');
-      const s = o.catalog.require(id);
-      // A private stream you may not see answers like one that does not exist.
-      if (!visibleTo(principalOf(req))(s)) throw new ManagedStreamNotFoundError(id);
-      return managedStreamView(s, o.registry, o.keys);
-    });
-
-    scope.patch('/api/v1/streams/:id', guard('streams:update'), async (req) => {
+    scope.patch('/api/v1/streams/:id', guard('streams:update', { params: IdParams, body: UpdateStream, response: { 200: StreamViewSchema, ...errors }, summary: 'Change title or privacy' }), async (req) => {
       const { id } = parseWith(IdParams, req.params, 'params');
       const body = parseWith(UpdateStream, req.body);
       o.catalog.require(id);
@@ -100,7 +92,7 @@ export async function registerStreamAdminRoutes(app: FastifyInstance, o: StreamA
       return managedStreamView(s, o.registry, o.keys);
     });
 
-    scope.delete('/api/v1/streams/:id', guard('streams:delete'), async (req, reply) => {
+    scope.delete('/api/v1/streams/:id', guard('streams:delete', { params: IdParams, response: { 204: NoContent, ...errors }, summary: 'Delete a stream: keys revoked, a live publisher disconnected' }), async (req, reply) => {
       const { id } = parseWith(IdParams, req.params, 'params');
       o.catalog.require(id);
       o.keys.revoke(id);
@@ -110,7 +102,7 @@ export async function registerStreamAdminRoutes(app: FastifyInstance, o: StreamA
       return reply.code(204).send();
     });
 
-    scope.post('/api/v1/streams/:id/:action', guard('streams:control'), async (req) => {
+    scope.post('/api/v1/streams/:id/:action', guard('streams:control', { params: ControlParams, response: { 200: StreamViewSchema, ...errors, 409: ErrorAnswer }, summary: 'start, stop, pause or resume', description: 'pause stops delivery to viewers and keeps ingest; stop ends the stream, disconnects the publisher and refuses publishing until start' }), async (req) => {
       const { id } = parseWith(IdParams, req.params, 'params');
       const action = parseWith(Action, (req.params as { action?: string }).action, 'params');
       const managed = o.catalog.get(id);
@@ -139,10 +131,10 @@ export async function registerStreamAdminRoutes(app: FastifyInstance, o: StreamA
       o.audit.append({ type: `stream.${action}`, actor, target: id, ip: req.ip });
       const after = o.catalog.get(id);
       const now = o.registry.get(id);
-      return after !== undefined ? managedStreamView(after, o.registry, o.keys) : { id, state: now?.state ?? 'ENDED' };
+      return streamView(id, after, now, o.keys);
     });
 
-    scope.post('/api/v1/streams/:id/keys/rotate', guard('streams:keys'), async (req) => {
+    scope.post('/api/v1/streams/:id/keys/rotate', guard('streams:keys', { params: IdParams, response: { 200: RotatedKey, ...errors }, summary: 'Issue a new stream key; older keys stay valid for the grace period' }), async (req) => {
       const { id } = parseWith(IdParams, req.params, 'params');
       const s = o.catalog.require(id);
       const key = o.keys.rotate(id, s.ownerId, o.streamKeyGraceSeconds * 1000);
@@ -150,7 +142,7 @@ export async function registerStreamAdminRoutes(app: FastifyInstance, o: StreamA
       return { streamId: id, streamKey: key.key, previousKeysValidForSeconds: o.streamKeyGraceSeconds };
     });
 
-    scope.post('/api/v1/streams/:id/keys/revoke', guard('streams:keys'), async (req) => {
+    scope.post('/api/v1/streams/:id/keys/revoke', guard('streams:keys', { params: IdParams, response: { 200: RevokedKeys, ...errors }, summary: 'Revoke every key of the stream at once' }), async (req) => {
       const { id } = parseWith(IdParams, req.params, 'params');
       o.catalog.require(id);
       const revoked = o.keys.revoke(id);
@@ -158,7 +150,7 @@ export async function registerStreamAdminRoutes(app: FastifyInstance, o: StreamA
       return { streamId: id, revoked };
     });
 
-    scope.post('/api/v1/streams/:id/publish-token', guard('streams:keys'), async (req) => {
+    scope.post('/api/v1/streams/:id/publish-token', guard('streams:keys', { params: IdParams, body: PublishTokenBody, response: { 200: PublishToken, ...errors }, summary: 'A publish token scoped to this stream, an alternative to its key' }), async (req) => {
       const { id } = parseWith(IdParams, req.params, 'params');
       const body = parseWith(PublishTokenBody, req.body);
       const s = o.catalog.require(id);
@@ -168,7 +160,7 @@ export async function registerStreamAdminRoutes(app: FastifyInstance, o: StreamA
       return { streamId: id, token: issued.token, expiresAt: new Date(issued.exp * 1000).toISOString() };
     });
 
-    scope.post('/api/v1/streams/:id/playback-token', guard('streams:play'), async (req, reply) => {
+    scope.post('/api/v1/streams/:id/playback-token', guard('streams:play', { params: IdParams, body: PlaybackTokenBody, response: { 200: PlaybackToken, ...errors }, summary: 'A signed playback token for a private stream' }), async (req, reply) => {
       const { id } = parseWith(IdParams, req.params, 'params');
       const body = parseWith(PlaybackTokenBody, req.body);
       const s = o.catalog.require(id);

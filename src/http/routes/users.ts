@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ROLES, USERNAME_PATTERN, type AuthService, type UserDirectory } from '../../auth/index.js';
 import type { AuditSink } from '../../security/index.js';
+import type { ZodRouteSchemas } from '../openapi.js';
 import { installAuthErrorHandler, PageQuery, parseWith, principalOf, type Guard } from '../guard.js';
+import { documented, ErrorAnswer, GUARDED_ERRORS, NoContent } from './route-docs.js';
 
 export interface UserRoutesOptions {
   users: UserDirectory;
@@ -11,39 +13,44 @@ export interface UserRoutesOptions {
   guard: Guard;
 }
 
-const CreateUser = z.object({
+export const CreateUser = z.object({
   username: z.string().regex(USERNAME_PATTERN, 'letters, digits and _ . @ - only, at most 64'),
   password: z.string().min(12, 'at least 12 characters').max(1024),
   role: z.enum(ROLES),
 });
-const UpdateUser = z.object({ role: z.enum(ROLES).optional(), password: z.string().min(12, 'at least 12 characters').max(1024).optional() }).refine((b) => b.role !== undefined || b.password !== undefined, 'give role or password');
+export const UpdateUser = z.object({ role: z.enum(ROLES).optional(), password: z.string().min(12, 'at least 12 characters').max(1024).optional() }).refine((b) => b.role !== undefined || b.password !== undefined, 'give role or password');
 const IdParams = z.object({ id: z.string().min(1).max(100) });
+const UserSchema = z.object({ id: z.string(), username: z.string(), role: z.enum(ROLES), createdAt: z.string() });
+const UserPage = z.object({ items: z.array(UserSchema), nextCursor: z.string().optional().describe('absent on the last page') });
+const errors = { 400: ErrorAnswer, ...GUARDED_ERRORS, 404: ErrorAnswer };
+const tags = ['users'];
 
 /** The built-in user directory under /api/v1/users (admins only). */
 export async function registerUserRoutes(app: FastifyInstance, o: UserRoutesOptions): Promise<void> {
   await app.register(async (scope) => {
     installAuthErrorHandler(scope);
-    const admin = { preHandler: o.guard.requirePermission('users:manage') };
+    const preHandler = o.guard.requirePermission('users:manage');
+    const admin = (schemas: ZodRouteSchemas) => ({ ...documented({ tags, ...schemas }), preHandler });
 
-    scope.post('/api/v1/users', admin, async (req, reply) => {
+    scope.post('/api/v1/users', admin({ body: CreateUser, response: { 201: UserSchema, ...errors, 409: ErrorAnswer }, summary: 'Create a user (admin)' }), async (req, reply) => {
       const body = parseWith(CreateUser, req.body);
       const user = await o.users.create(body);
       o.audit.append({ type: 'user.created', actor: principalOf(req).userId, target: user.id, ip: req.ip, data: { username: user.username, role: user.role } });
       return reply.code(201).send(user);
     });
 
-    scope.get('/api/v1/users', admin, async (req) => {
+    scope.get('/api/v1/users', admin({ querystring: PageQuery, response: { 200: UserPage, ...errors }, summary: 'List users (admin)' }), async (req) => {
       const q = parseWith(PageQuery, req.query, 'query');
       return o.users.list(q.limit, q.cursor);
     });
 
-    scope.get('/api/v1/users/:id', admin, async (req, reply) => {
+    scope.get('/api/v1/users/:id', admin({ params: IdParams, response: { 200: UserSchema, ...errors }, summary: 'Get a user (admin)' }), async (req, reply) => {
       const { id } = parseWith(IdParams, req.params, 'params');
       const user = o.users.get(id);
       return user ?? reply.code(404).send({ error: { code: 'USER_NOT_FOUND', message: `no user ${id}`, details: {} } });
     });
 
-    scope.patch('/api/v1/users/:id', admin, async (req) => {
+    scope.patch('/api/v1/users/:id', admin({ params: IdParams, body: UpdateUser, response: { 200: UserSchema, ...errors }, summary: 'Change role or password (admin); ends the user\'s sessions' }), async (req) => {
       const { id } = parseWith(IdParams, req.params, 'params');
       const body = parseWith(UpdateUser, req.body);
       const actor = principalOf(req).userId;
@@ -62,7 +69,7 @@ export async function registerUserRoutes(app: FastifyInstance, o: UserRoutesOpti
       return user ?? o.users.get(id);
     });
 
-    scope.delete('/api/v1/users/:id', admin, async (req, reply) => {
+    scope.delete('/api/v1/users/:id', admin({ params: IdParams, response: { 204: NoContent, ...errors }, summary: 'Delete a user (admin); ends their sessions' }), async (req, reply) => {
       const { id } = parseWith(IdParams, req.params, 'params');
       await o.users.delete(id);
       await o.auth.logoutAll(id, principalOf(req).userId, req.ip);

@@ -88,7 +88,9 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
   const guard = options.preHandler !== undefined ? { preHandler: options.preHandler } : {};
   const { create, update } = bodies(service.eventTypes);
   const tags = ['webhooks'];
-  const errors = { 400: ErrorAnswer, 404: ErrorAnswer };
+  // 401/403 come from the guard when auth is on.
+  const denied = { 401: ErrorAnswer, 403: ErrorAnswer };
+  const errors = { 400: ErrorAnswer, ...denied, 404: ErrorAnswer };
   const base = '/api/v1/webhooks';
   const subscribeDoc =
     'Every matching event is POSTed as JSON {id, type, timestamp, data} with headers ZenLive-Webhook-Id (the event id, the same on every retry: ' +
@@ -97,13 +99,13 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
     '408, 429 (Retry-After honoured), 5xx, timeouts and network errors are retried with exponential backoff and jitter; other statuses are final. ' +
     'Events reach one subscription in publish order, one at a time.';
 
-  app.post(base, { ...zodRouteSchema({ body: create, response: { 201: CreatedWebhook, 400: ErrorAnswer }, summary: 'Subscribe a URL to events', description: subscribeDoc, tags }), ...guard }, answer(async (req, reply) => {
+  app.post(base, { ...zodRouteSchema({ body: create, response: { 201: CreatedWebhook, 400: ErrorAnswer, ...denied }, summary: 'Subscribe a URL to events', description: subscribeDoc, tags }), ...guard }, answer(async (req, reply) => {
     const body = parse(create, req.body, 'body');
     const { webhook, secret } = await service.create(body);
     return reply.code(201).send({ ...webhook, secret });
   }));
 
-  app.get(base, { ...zodRouteSchema({ querystring: ListQuery, response: { 200: WebhookList, 400: ErrorAnswer }, summary: 'List subscriptions', tags }), ...guard }, answer(async (req) => {
+  app.get(base, { ...zodRouteSchema({ querystring: ListQuery, response: { 200: WebhookList, 400: ErrorAnswer, ...denied }, summary: 'List subscriptions', tags }), ...guard }, answer(async (req) => {
     return service.list(parse(ListQuery, req.query, 'query'));
   }));
 

@@ -1,0 +1,52 @@
+import type { OfferedCodec, OfferedMedia } from './sdp-offer.js';
+
+/**
+ * Picks the H.264 format we can use from an offer: packetization-mode 1 (FU-A/STAP-A, what we
+ * packetize), preferring the profile the stream was encoded with, then Constrained Baseline.
+ * Decoders in browsers accept higher profiles than they advertise per payload type, so any
+ * mode-1 entry is a usable last resort.
+ */
+export function chooseH264(codecs: readonly OfferedCodec[], profileIdc?: number): OfferedCodec | undefined {
+  const mode1 = codecs.filter((c) => c.name === 'h264' && c.fmtp['packetization-mode'] === '1');
+  const profileOf = (c: OfferedCodec): number => parseInt((c.fmtp['profile-level-id'] ?? '42e01f').slice(0, 2), 16);
+  return (
+    (profileIdc !== undefined ? mode1.find((c) => profileOf(c) === profileIdc) : undefined) ??
+    mode1.find((c) => profileOf(c) === 0x42) ??
+    mode1[0]
+  );
+}
+
+/** Picks Opus (RFC 7587: always `opus/48000/2` in SDP). */
+export function chooseOpus(codecs: readonly OfferedCodec[]): OfferedCodec | undefined {
+  return codecs.find((c) => c.name === 'opus' && c.clockRate === 48000);
+}
+
+/** What we will use in each m-section of an offer: one payload type per mid, or none. */
+export interface CodecPlan {
+  video?: { mid: string; codec: OfferedCodec };
+  audio?: { mid: string; codec: OfferedCodec };
+  /** mid → payload types to keep in the offer handed to werift. */
+  keep: Map<string, Set<number>>;
+}
+
+/** Chooses H.264 and Opus in the first video and audio sections that carry a mid. */
+export function planCodecs(media: readonly OfferedMedia[], profileIdc?: number): CodecPlan {
+  const plan: CodecPlan = { keep: new Map() };
+  for (const m of media) {
+    if (m.mid === undefined) continue;
+    if (m.kind === 'video' && plan.video === undefined) {
+      const codec = chooseH264(m.codecs, profileIdc);
+      if (codec !== undefined) {
+        plan.video = { mid: m.mid, codec };
+        plan.keep.set(m.mid, new Set([codec.payloadType]));
+      }
+    } else if (m.kind === 'audio' && plan.audio === undefined) {
+      const codec = chooseOpus(m.codecs);
+      if (codec !== undefined) {
+        plan.audio = { mid: m.mid, codec };
+        plan.keep.set(m.mid, new Set([codec.payloadType]));
+      }
+    }
+  }
+  return plan;
+}

@@ -1,0 +1,95 @@
+import { randomInt } from 'node:crypto';
+import { RtpHeader, RtpPacket, type RTCPeerConnection, type RTCRtpSender } from 'werift';
+import type { Logger } from '../../base/index.js';
+import type { ByteSink, Stream, Subscription } from '../../hub/index.js';
+import type { OpusSource } from './opus-source.js';
+import { PeerResource, type PeerResourceSettings, type ResourceEndReason } from './peer-resource.js';
+import { readRecords, type RtpFrameFormat } from './rtp-frame-format.js';
+import { SendHistory } from './send-history.js';
+
+/** One outgoing track of a viewer: its sender and its own sequence and timestamp space. */
+class TrackOut {
+  private sequence = randomInt(0, 0x10000);
+  private readonly timestampOffset = randomInt(0, 0x100000000);
+  readonly history = new SendHistory();
+
+  constructor(readonly sender: RTCRtpSender) {
+    sender.onGenericNack.subscribe((nack) => {
+      // werift resends what it still has; older packets come from our longer history
+      for (const p of this.history.olderThanWerift(nack.lost)) void sender.dtlsTransport.sendRtp(p.payload, p.header).catch(() => undefined);
+    });
+  }
+
+  send(payload: Buffer, timestamp: number, marker: boolean): void {
+    const payloadType = this.sender.codec?.payloadType;
+    if (payloadType === undefined) return;
+    // werift's sendRtp rewrites the header object it is given: every viewer gets its own header,
+    // while the payload bytes stay shared
+    const header = new RtpHeader({ payloadType, sequenceNumber: this.sequence, timestamp: (timestamp + this.timestampOffset) >>> 0, marker });
+    this.sequence = (this.sequence + 1) & 0xffff;
+    const packet = new RtpPacket(header, payload);
+    this.history.add(packet);
+    void this.sender.sendRtp(packet).catch(() => undefined);
+  }
+}
+
+/**
+ * A WHEP viewer: once connected it subscribes to the hub stream with the stream's shared
+ * RtpFrameFormat, starting from the GOP cache, and sends each RTP payload with its own headers.
+ */
+export class WhepSession extends PeerResource {
+  private subscription: Subscription | undefined;
+  private video: TrackOut | undefined;
+  private audio: TrackOut | undefined;
+  private stopAudio: (() => void) | undefined;
+
+  constructor(
+    pc: RTCPeerConnection,
+    readonly stream: Stream,
+    private readonly format: RtpFrameFormat,
+    senders: { video?: RTCRtpSender; audio?: RTCRtpSender },
+    private readonly wantKeyframe: () => void,
+    log: Logger,
+    settings: PeerResourceSettings,
+    /** Opus from beside the hub (the hub carries AAC); Opus carried by the hub comes through the format instead. */
+    private readonly transcodedAudio?: OpusSource,
+  ) {
+    super(pc, log, settings);
+    if (senders.video !== undefined) {
+      this.video = new TrackOut(senders.video);
+      senders.video.onPictureLossIndication.subscribe(() => this.wantKeyframe());
+    }
+    if (senders.audio !== undefined) this.audio = new TrackOut(senders.audio);
+  }
+
+  protected connected(): void {
+    if (this.subscription !== undefined) return;
+    const sink: ByteSink = {
+      write: (bytes) => this.sendRecords(bytes),
+      // UDP has no send buffer to watch; congestion shows in RTCP feedback instead
+      bufferedBytes: 0,
+      close: () => this.end('stream-ended'),
+    };
+    const remoteAddress = this.pc.iceTransports[0]?.connection.nominated?.remoteAddr[0];
+    this.subscription = this.stream.subscribe({ id: `whep-${this.id}`, protocol: 'webrtc', format: this.format, sink, ...(remoteAddress !== undefined ? { remoteAddress } : {}) });
+    const audio = this.audio;
+    if (this.transcodedAudio !== undefined && audio !== undefined) {
+      this.stopAudio = this.transcodedAudio.subscribe((p) => audio.send(p.data, Math.round(p.ms * 48) >>> 0, false));
+    }
+    this.wantKeyframe();
+    this.log.info({ stream_id: this.stream.id, resource: this.id }, 'whep viewer connected');
+  }
+
+  protected detach(_reason: ResourceEndReason): void {
+    this.stopAudio?.();
+    this.stopAudio = undefined;
+    const sub = this.subscription;
+    this.subscription = undefined;
+    sub?.unsubscribe();
+  }
+
+  private sendRecords(bytes: Buffer): void {
+    if (this.closed) return;
+    for (const r of readRecords(bytes)) (r.audio ? this.audio : this.video)?.send(r.payload, r.timestamp, r.marker);
+  }
+}

@@ -1,0 +1,10 @@
+export type { KeyValueStore } from './key-value.js';
+export type { Counters } from './counters.js';
+export type { PubSub, PubSubHandler, Subscription } from './pubsub.js';
+export type { SharedState } from './shared-state.js';
+export { StateUnavailableError } from './errors.js';
+export { MemoryKeyValue } from './memory-key-value.js';
+export { MemoryCounters } from './memory-counters.js';
+export { MemoryPubSub } from './memory-pubsub.js';
+export { createMemoryState } from './memory-state.js';
+export { RedisState, createRedisState, type RedisStateOptions } from './redis-state.js';

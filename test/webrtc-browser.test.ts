@@ -1,0 +1,215 @@
+import type { FastifyInstance } from 'fastify';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/base/index.js';
+import { createHttpApp } from '../src/http/index.js';
+import { StreamRegistry } from '../src/hub/index.js';
+import { registerFlvRoutes } from '../src/protocols/flv/index.js';
+import { RtmpServer } from '../src/protocols/rtmp/index.js';
+import { registerWebRtcRoutes, WebRtcService } from '../src/protocols/webrtc/index.js';
+import { launchChromium, type TestBrowser } from './helpers/browser.js';
+import { makeClip } from './helpers/clip.js';
+import { probe, publishClip, type FfmpegProcess } from './helpers/ffmpeg.js';
+import { waitFor } from './helpers/server.js';
+
+/** The pieces the app will wire: hub, HTTP app with the WHIP/WHEP routes, RTMP ingest; all on 127.0.0.1. */
+interface Node {
+  registry: StreamRegistry;
+  webrtc: WebRtcService;
+  http: FastifyInstance;
+  rtmp: RtmpServer;
+  base: string;
+  stop(): Promise<void>;
+}
+
+async function startNode(): Promise<Node> {
+  const logger = silentLogger();
+  const registry = new StreamRegistry({
+    gopCache: { maxFrames: 600, maxBytes: 32 * 1024 * 1024 },
+    backpressure: { softLimitBytes: 4 * 1024 * 1024, hardLimitBytes: 16 * 1024 * 1024, maxSkipMs: 10_000 },
+  });
+  const webrtc = new WebRtcService({ registry, logger, stunServers: [], turnServers: [], bindAddress: '127.0.0.1' });
+  const http = await createHttpApp({ logger, registry, isReady: () => true, corsOrigins: ['*'] });
+  registerWebRtcRoutes(http, webrtc);
+  registerFlvRoutes(http, { registry, logger, corsOrigin: '*' });
+  await http.listen({ host: '127.0.0.1', port: 0 });
+  const rtmp = new RtmpServer({
+    host: '127.0.0.1', port: 0, apps: ['live'], chunkSize: 4096, windowAckSize: 2_500_000, maxMessageSize: 8 * 1024 * 1024,
+    handshakeTimeoutMs: 5000, idleTimeoutMs: 10_000, maxConnections: 100, registry, logger,
+  });
+  await rtmp.listen();
+  const address = http.server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : 0;
+  return {
+    registry, webrtc, http, rtmp, base: `http://127.0.0.1:${port}`,
+    async stop() {
+      registry.endAll('server-stopping');
+      webrtc.close();
+      await rtmp.close(2000);
+      // Chromium keeps its fetch connections alive; they must not hold the close up
+      http.server.closeAllConnections();
+      await http.close();
+    },
+  };
+}
+
+// Page scripts are strings: the test transpiler may add helpers that do not exist in the page.
+const WHIP_PUBLISH = `async (url) => {
+  // the fake camera, and a tone from Web Audio: the fake microphone may be silent, a tone never is
+  const media = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360, frameRate: 30 }, audio: false });
+  const ctx = new AudioContext();
+  const osc = ctx.createOscillator();
+  const dest = ctx.createMediaStreamDestination();
+  osc.connect(dest);
+  osc.start();
+  media.addTrack(dest.stream.getAudioTracks()[0]);
+  const pc = new RTCPeerConnection();
+  for (const track of media.getTracks()) pc.addTransceiver(track, { direction: 'sendonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((r) => { if (pc.iceGatheringState === 'complete') r(); else pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r(); });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription.sdp });
+  const body = await res.text();
+  if (res.status !== 201) return { status: res.status, body };
+  await pc.setRemoteDescription({ type: 'answer', sdp: body });
+  window.zenlivePublisher = pc;
+  return { status: res.status, location: res.headers.get('location'), link: res.headers.get('link'), etag: res.headers.get('etag') };
+}`;
+
+const WHEP_PLAY = `async (url) => {
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  const video = document.createElement('video');
+  // not muted: Chromium measures received audio energy only for audio that is played out
+  video.autoplay = true; video.playsInline = true;
+  document.body.appendChild(video);
+  const media = new MediaStream();
+  pc.ontrack = (e) => { media.addTrack(e.track); video.srcObject = media; };
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((r) => { if (pc.iceGatheringState === 'complete') r(); else pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r(); });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription.sdp });
+  const body = await res.text();
+  if (res.status !== 201) return { status: res.status, body };
+  await pc.setRemoteDescription({ type: 'answer', sdp: body });
+  window.zenlivePlayer = pc;
+  window.zenliveVideo = video;
+  return { status: res.status, location: res.headers.get('location') };
+}`;
+
+const PLAYER_STATS = `async () => {
+  const out = { framesDecoded: 0, audioEnergy: 0, audioPackets: 0, width: 0, height: 0, state: window.zenlivePlayer.connectionState };
+  const stats = await window.zenlivePlayer.getStats();
+  stats.forEach((s) => {
+    if (s.type !== 'inbound-rtp') return;
+    if (s.kind === 'video') { out.framesDecoded = s.framesDecoded || 0; out.width = s.frameWidth || 0; out.height = s.frameHeight || 0; }
+    if (s.kind === 'audio') { out.audioEnergy = s.totalAudioEnergy || 0; out.audioPackets = s.packetsReceived || 0; }
+  });
+  return out;
+}`;
+
+interface PlayerStats {
+  framesDecoded: number;
+  audioEnergy: number;
+  audioPackets: number;
+  width: number;
+  height: number;
+  state: string;
+}
+
+async function playerStats(page: Page): Promise<PlayerStats> {
+  return (await page.evaluate(`(${PLAYER_STATS})()`)) as PlayerStats;
+}
+
+describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', () => {
+  let browser: TestBrowser;
+  let node: Node | undefined;
+  let ffmpeg: FfmpegProcess | undefined;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    for (const p of browser.context.pages()) await p.close();
+    await ffmpeg?.stop();
+    ffmpeg = undefined;
+    await node?.stop();
+    node = undefined;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function openPage(n: Node): Promise<Page> {
+    const { page } = await browser.newPage();
+    // same origin as the endpoints, and 127.0.0.1 is a secure context for getUserMedia
+    await page.goto(`${n.base}/healthz`);
+    return page;
+  }
+
+  async function expectDecoding(page: Page, what: string): Promise<PlayerStats> {
+    let last: PlayerStats | undefined;
+    try {
+      await waitFor(async () => {
+        last = await playerStats(page);
+        return last.framesDecoded > 30;
+      }, `${what} to decode frames`, 20_000);
+    } catch (err) {
+      throw new Error(`${what}: ${JSON.stringify(last)}`, { cause: err });
+    }
+    const first = last as PlayerStats;
+    await page.waitForTimeout(1500);
+    const later = await playerStats(page);
+    expect(later.framesDecoded, `${what}: frames keep coming`).toBeGreaterThan(first.framesDecoded + 10);
+    return later;
+  }
+
+  it('a Chromium WHIP publisher (H.264 + Opus) plays in a second page over WHEP and as H.264 + AAC over HTTP-FLV; DELETE ends the stream', async () => {
+    node = await startNode();
+    const publisher = await openPage(node);
+    const published = (await publisher.evaluate(`(${WHIP_PUBLISH})(${JSON.stringify(`${node.base}/whip/cam1`)})`)) as { status: number; location?: string; body?: string };
+    expect(published.status, published.body).toBe(201);
+    expect(published.location).toMatch(/^\/whip\/resource\/[0-9a-f-]{36}$/);
+    const n = node;
+    await waitFor(() => n.registry.get('cam1')?.video !== undefined && n.registry.get('cam1')?.audio !== undefined, 'the WHIP stream to go live with video and audio', 20_000);
+    const stream = n.registry.get('cam1');
+    expect(stream?.video?.codec).toBe('h264');
+    // Opus → AAC by ffmpeg, so HLS, RTMP and FLV players can use it
+    expect(stream?.audio?.codec).toBe('aac');
+    const probed = await probe(`${node.base}/live/cam1.flv`);
+    expect(probed.map((p) => [p.codec_type, p.codec_name]).sort()).toEqual([['audio', 'aac'], ['video', 'h264']]);
+    expect(probed.find((p) => p.codec_type === 'video')?.width).toBe(640);
+
+    const viewer = await openPage(node);
+    const played = (await viewer.evaluate(`(${WHEP_PLAY})(${JSON.stringify(`${node.base}/whep/cam1`)})`)) as { status: number; body?: string };
+    expect(played.status, played.body).toBe(201);
+    const stats = await expectDecoding(viewer, 'the WHEP viewer');
+    expect(stats.width).toBe(640);
+    await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 10_000);
+    expect(stream?.viewerCounts().webrtc).toBe(1);
+
+    const del = await fetch(`${node.base}${published.location as string}`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    await waitFor(() => n.registry.get('cam1') === undefined, 'the stream to end after DELETE');
+    expect(stream?.state).toBe('ENDED');
+    const again = await fetch(`${node.base}${published.location as string}`, { method: 'DELETE' });
+    expect(again.status).toBe(404);
+  });
+
+  it('an RTMP-published H.264 + AAC stream (no B-frames) plays over WHEP in Chromium: video repacketized, audio as Opus', async () => {
+    node = await startNode();
+    const clip = await makeClip({ bframes: false, width: 640, height: 360 });
+    ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${node.rtmp.port}/live/rtmp1`, 60);
+    const n = node;
+    await waitFor(() => n.registry.get('rtmp1')?.state === 'LIVE', 'the RTMP stream to go live', 15_000);
+    const viewer = await openPage(node);
+    const played = (await viewer.evaluate(`(${WHEP_PLAY})(${JSON.stringify(`${node.base}/whep/rtmp1`)})`)) as { status: number; body?: string };
+    expect(played.status, played.body).toBe(201);
+    const stats = await expectDecoding(viewer, 'the WHEP viewer of an RTMP stream');
+    expect(stats.width).toBe(640);
+    expect(stats.height).toBe(360);
+    // the clip's 440 Hz tone, transcoded AAC → Opus by ffmpeg
+    await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 10_000);
+  });
+});
