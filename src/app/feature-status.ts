@@ -7,14 +7,28 @@ interface PendingFeature {
   enabled: (config: ZenLiveConfig) => boolean;
   /** Running without it would be unsafe (e.g. auth): refuse to start instead of warning. */
   blocking: boolean;
+  /** The whole message, when "... is not built in this version yet" does not fit. */
+  line?: string;
 }
 
 const PENDING: readonly PendingFeature[] = [
-  { key: 'streaming.enable_webrtc', what: 'WebRTC (WHIP, WHEP, rooms)', enabled: (c) => c.streaming.enable_webrtc, blocking: false },
+  {
+    key: 'streaming.enable_webrtc',
+    what: 'WebRTC',
+    line: 'WHIP ingest and WHEP playback are on; WebRTC rooms, simulcast and bandwidth adaptation are not built in this version yet',
+    enabled: (c) => c.streaming.enable_webrtc,
+    blocking: false,
+  },
   { key: 'analytics.enabled', what: 'analytics and Prometheus metrics', enabled: (c) => c.analytics.enabled, blocking: false },
   { key: 'interactive.enabled', what: 'polls, reactions and gifts', enabled: (c) => c.interactive.enabled, blocking: false },
   { key: 'security.enabled', what: 'IP firewall and rate limits', enabled: (c) => c.security.enabled, blocking: false },
-  { key: 'recording.enabled', what: 'recording (needs storage.type local or s3)', enabled: (c) => c.recording.enabled && c.storage.type === 'none', blocking: true },
+  {
+    key: 'recording.enabled',
+    what: 'recording',
+    line: 'recording needs storage.type "local" or "s3" to keep the files',
+    enabled: (c) => c.recording.enabled && c.storage.type === 'none',
+    blocking: true,
+  },
   { key: 'cluster.enabled', what: 'cluster routing (node discovery, stream routing, origin-edge relays; shared state and chat already go through Redis)', enabled: (c) => c.cluster.enabled, blocking: false },
 ];
 
@@ -24,7 +38,11 @@ export function pendingFeatures(config: ZenLiveConfig): { warnings: string[]; bl
   const blockers: string[] = [];
   for (const f of PENDING) {
     if (!f.enabled(config)) continue;
-    const line = f.key === 'recording.enabled' ? `${f.key}: ${f.what}` : `${f.key}: ${f.what} is not built in this version yet`;
+    if (f.line !== undefined) {
+      (f.blocking ? blockers : warnings).push(`${f.key}: ${f.line}`);
+      continue;
+    }
+    const line = `${f.key}: ${f.what} is not built in this version yet`;
     if (f.blocking) blockers.push(`${line}; set it to false to run without it`);
     else warnings.push(`${line}; ignored`);
   }

@@ -12,6 +12,7 @@ import { registerFlvRoutes } from '../protocols/flv/index.js';
 import { HlsService, registerHlsApiRoutes, type HlsOptions } from '../protocols/hls/index.js';
 import { RtmpServer } from '../protocols/rtmp/index.js';
 import { registerWatchRoutes } from '../protocols/watch/index.js';
+import { registerWebRtcRoutes, WebRtcService, type WebRtcOptions } from '../protocols/webrtc/index.js';
 import { FileAuditLog, MemoryAuditSink, type AuditSink } from '../security/index.js';
 import { createStorage, Recorder, RecordingCatalog, registerRecordingRoutes, RetentionSweeper, ThumbnailService, type RecordingEvent, type Storage, type Watermark } from '../storage/index.js';
 import { createMemoryState, RedisState, type SharedState } from '../state/index.js';
@@ -52,6 +53,24 @@ function hlsOptions(c: ZenLiveConfig, corsOrigin: string, derivedStreamOptions: 
   };
 }
 
+/** WHIP/WHEP settings from `streaming.webrtc`. */
+function webRtcOptions(c: ZenLiveConfig): Omit<WebRtcOptions, 'registry' | 'logger'> {
+  const w = c.streaming.webrtc;
+  return {
+    stunServers: w.stun_servers,
+    turnServers: w.turn_servers.map((url) => ({ urls: [url] })),
+    ...(w.turn_secret !== '' ? { turnSecret: { secret: w.turn_secret, ttlSeconds: w.turn_credential_ttl_seconds } } : {}),
+    ...(w.public_ip !== undefined ? { publicIp: w.public_ip } : {}),
+    // werift needs min < max; an empty range lets the OS pick.
+    ...(w.udp_port_min < w.udp_port_max ? { udpPortRange: [w.udp_port_min, w.udp_port_max] as [number, number] } : {}),
+    ...(w.bind_address !== '' ? { bindAddress: w.bind_address } : {}),
+    maxRtpPayloadSize: w.max_rtp_payload_bytes,
+    connectTimeoutMs: w.connect_timeout_seconds * 1000,
+    ffmpegPath: w.ffmpeg_path,
+    transcodeWhipAudio: w.transcode_whip_audio,
+  };
+}
+
 /** The watermark config section as the storage area takes it. */
 function watermarkOf(w: ZenLiveConfig['recording']['watermark']): Watermark {
   const common = { position: w.position, marginPx: w.margin_px, opacity: w.opacity };
@@ -80,6 +99,7 @@ export class ZenLiveApp {
   private rtmp: RtmpServer | undefined;
   private http: FastifyInstance | undefined;
   private hls: HlsService | undefined;
+  private webrtc: WebRtcService | undefined;
   private auth: Auth | undefined;
   private auditLog: FileAuditLog | undefined;
   private auditSink: AuditSink | undefined;
@@ -156,6 +176,7 @@ export class ZenLiveApp {
   setAuthorizePublish(hook: AuthorizePublish | undefined): void {
     this.hooks.authorizePublish = hook;
     this.rtmp?.setAuthorizePublish(this.publishAuthorizer());
+    this.webrtc?.setAuthorizePublish(this.publishAuthorizer());
   }
 
   private publishAuthorizer(): AuthorizePublish | undefined {
@@ -195,6 +216,7 @@ export class ZenLiveApp {
     await Promise.race([this.recorder?.close(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     await this.thumbnails?.close();
     this.hls?.close();
+    this.webrtc?.close();
     await this.rtmp?.close(timeoutMs);
     if (this.http !== undefined) {
       const http = this.http;
@@ -417,6 +439,17 @@ export class ZenLiveApp {
     if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.rootLogger, corsOrigin, ...(auth.authorizePlay !== undefined ? { authorizePlay: auth.authorizePlay } : {}) });
     if (c.streaming.enable_hls) registerWatchRoutes(http, { logger: this.rootLogger });
     if (this.chat !== undefined) registerChatRoutes(http, this.chat);
+    if (c.streaming.enable_webrtc) {
+      const authorizePublish = this.publishAuthorizer();
+      this.webrtc = new WebRtcService({
+        ...webRtcOptions(c),
+        registry: this.registry,
+        logger: this.rootLogger,
+        ...(authorizePublish !== undefined ? { authorizePublish } : {}),
+        ...(auth.authorizePlay !== undefined ? { authorizePlay: auth.authorizePlay } : {}),
+      });
+      registerWebRtcRoutes(http, this.webrtc, { corsOrigin });
+    }
     this.http = http;
     await http.listen({ host: c.server.host, port: c.server.http_port });
   }

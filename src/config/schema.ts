@@ -85,11 +85,24 @@ export const HlsConfig = z.strictObject({
 });
 
 export const WebRtcConfig = z.strictObject({
+  /** The address to advertise in ICE candidates behind a 1:1 NAT. */
   public_ip: z.string().optional(),
+  /** UDP ports for ICE (one socket per peer per address); min = max lets the OS pick. */
   udp_port_min: port.default(40000),
   udp_port_max: port.default(40100),
   stun_servers: z.array(z.string()).default([]),
   turn_servers: z.array(z.string()).default([]),
+  /** coturn's static-auth-secret: clients get short-lived TURN credentials (REST scheme). */
+  turn_secret: z.string().default(''),
+  turn_credential_ttl_seconds: z.number().int().positive().default(3600),
+  /** Bind ICE to this address only; empty uses every interface. */
+  bind_address: z.string().default(''),
+  max_rtp_payload_bytes: z.number().int().min(200).max(1400).default(1150),
+  /** A WHIP/WHEP peer that does not connect within this is dropped. */
+  connect_timeout_seconds: z.number().int().positive().default(15),
+  /** WHIP Opus audio is transcoded to AAC by ffmpeg so HLS, RTMP and FLV viewers hear it. */
+  transcode_whip_audio: z.boolean().default(true),
+  ffmpeg_path: z.string().min(1).default('ffmpeg'),
 });
 
 export const StreamingConfig = z.strictObject({
