@@ -19,7 +19,19 @@ describe('bus to webhooks bridge', () => {
     const bus = new EventBus(silentLogger());
     const sink = new RecordingSink();
     const detach = forwardBusToWebhooks(bus, sink);
-    expect(WEBHOOK_BUS_EVENT_TYPES).toEqual(['streamCreated', 'streamStarted', 'streamEnded', 'streamFailed', 'viewerJoined', 'viewerLeft']);
+    expect(WEBHOOK_BUS_EVENT_TYPES).toEqual([
+      'streamCreated',
+      'streamStarted',
+      'streamEnded',
+      'streamFailed',
+      'viewerJoined',
+      'viewerLeft',
+      'recordingStarted',
+      'recordingFinished',
+      'recordingFailed',
+      'chatMessage',
+      'chatModeration',
+    ]);
     for (const name of WEBHOOK_BUS_EVENT_TYPES) expect(bus.listenerCount(name)).toBe(1);
     bus.emit('viewerJoined', viewer);
     bus.emit('viewerLeft', { ...viewer, reason: 'closed' });
