@@ -23,6 +23,13 @@ const PENDING: readonly PendingFeature[] = [
   { key: 'interactive.enabled', what: 'polls, reactions and gifts', enabled: (c) => c.interactive.enabled, blocking: false },
   { key: 'security.enabled', what: 'IP firewall and rate limits', enabled: (c) => c.security.enabled, blocking: false },
   {
+    key: 'streaming.hls.offload_to_storage',
+    what: 'HLS offload',
+    line: 'HLS offload needs storage.type "local" or "s3" to copy segments to',
+    enabled: (c) => c.streaming.hls.offload_to_storage && c.storage.type === 'none',
+    blocking: true,
+  },
+  {
     key: 'recording.enabled',
     what: 'recording',
     line: 'recording needs storage.type "local" or "s3" to keep the files',

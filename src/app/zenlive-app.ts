@@ -14,7 +14,7 @@ import { RtmpServer } from '../protocols/rtmp/index.js';
 import { registerWatchRoutes } from '../protocols/watch/index.js';
 import { registerWebRtcRoutes, WebRtcService, type WebRtcOptions } from '../protocols/webrtc/index.js';
 import { FileAuditLog, MemoryAuditSink, type AuditSink } from '../security/index.js';
-import { createStorage, Recorder, RecordingCatalog, registerRecordingRoutes, RetentionSweeper, ThumbnailService, type RecordingEvent, type Storage, type Watermark } from '../storage/index.js';
+import { createStorage, HlsOffload, Recorder, RecordingCatalog, registerRecordingRoutes, RetentionSweeper, ThumbnailService, type RecordingEvent, type Storage, type Watermark } from '../storage/index.js';
 import { createMemoryState, RedisState, type SharedState } from '../state/index.js';
 import { pendingFeatures } from './feature-status.js';
 import { PRODUCT_VERSION } from './product-version.js';
@@ -390,7 +390,12 @@ export class ZenLiveApp {
     const corsOrigin = c.server.cors_origins.includes('*') ? '*' : (c.server.cors_origins[0] ?? '*');
     if (c.streaming.enable_hls) {
       const authorizePlay = this.auth?.authorizePlay;
-      this.hls = new HlsService(this.registry, { ...hlsOptions(c, corsOrigin, this.streamOptions), ...(authorizePlay !== undefined ? { authorizePlay } : {}) }, this.rootLogger);
+      const offload = c.streaming.hls.offload_to_storage && this.storage !== undefined ? new HlsOffload({ storage: this.storage, logger: this.rootLogger }) : undefined;
+      this.hls = new HlsService(
+        this.registry,
+        { ...hlsOptions(c, corsOrigin, this.streamOptions), ...(authorizePlay !== undefined ? { authorizePlay } : {}), ...(offload !== undefined ? { offload } : {}) },
+        this.rootLogger,
+      );
       this.hls.start();
     }
     const hls = this.hls;

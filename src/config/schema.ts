@@ -81,6 +81,8 @@ export const HlsConfig = z.strictObject({
   /** Directory for DVR history beyond the live edge (empty: memory only, within max_memory_mb_per_stream). */
   disk_path: z.string().default(''),
   retain_after_end_seconds: z.number().min(0).default(60),
+  /** Copy segments and playlists to `storage` as they are made, for S3 + a CDN to serve (needs storage.type). */
+  offload_to_storage: z.boolean().default(false),
   abr: AbrConfig.prefault({}),
 });
 

@@ -6,6 +6,7 @@ import type { Stream } from '../../hub/index.js';
 import { Transcoder } from './abr/index.js';
 import { Fmp4SegmentMuxer } from './fmp4-segment-muxer.js';
 import type { HlsOptions } from './options.js';
+import { HlsOffloadWriter } from './offload-writer.js';
 import { Rendition } from './rendition.js';
 import type { SegmentMuxer, TrackSet } from './segment-muxer.js';
 import { Segmenter } from './segmenter.js';
@@ -55,12 +56,21 @@ export class HlsStream {
   private readonly feeds = new Map<string, Feed>();
   private readonly transcoders = new Map<string, Transcoder>();
   private endTimer: NodeJS.Timeout | undefined;
+  private readonly offload: HlsOffloadWriter | undefined;
 
   constructor(
     readonly id: string,
     private readonly options: HlsOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    if (options.offload !== undefined) {
+      const nominalBitrate = (name: string): number => {
+        const spec = options.ladder?.renditions.find((r) => r.name === name);
+        return spec !== undefined ? (spec.videoBitrateKbps + spec.audioBitrateKbps) * 1000 : (this.stream?.bitrate() ?? 0);
+      };
+      this.offload = new HlsOffloadWriter({ id, generation: this.generation, renditions: this.renditions, nominalBitrate }, options.offload, options, log);
+    }
+  }
 
   /** The source rendition, created on first use. */
   get source(): Rendition {
@@ -141,6 +151,7 @@ export class HlsStream {
       const diskDir = this.options.diskPath !== undefined ? join(this.options.diskPath, this.id, this.generation, name) : undefined;
       r = new Rendition(name, { windowMs: this.options.windowMs, partSegments: 4, maxBytes: this.options.maxBytesPerRendition, ...(diskDir !== undefined ? { diskDir } : {}) });
       this.renditions.set(name, r);
+      this.offload?.watch(r);
     }
     return r;
   }

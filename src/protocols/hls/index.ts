@@ -4,3 +4,4 @@ export { writeMediaPlaylist, type MediaPlaylistOptions } from './playlist-writer
 export { writeMasterPlaylist, type Variant } from './master-playlist.js';
 export { registerHlsApiRoutes } from './api-routes.js';
 export type { RenditionStatus } from './hls-stream.js';
+export type { HlsFileSink } from './offload-writer.js';

@@ -1,4 +1,5 @@
 import type { AuthorizePlay, StreamOptions } from '../../hub/index.js';
+import type { HlsFileSink } from './offload-writer.js';
 import type { LadderOptions } from './abr/index.js';
 
 /** HLS settings, as the composition root derives them from config. */
@@ -25,6 +26,8 @@ export interface HlsOptions {
   ladder?: LadderOptions;
   /** GOP cache and backpressure settings for the streams transcoders produce. */
   derivedStreamOptions: StreamOptions;
+  /** Copies segments and playlists to storage as they are made (S3 + a CDN can then serve viewers). */
+  offload?: HlsFileSink;
   /** Checks every playlist and segment request (private streams need a playback token); open when undefined. */
   authorizePlay?: AuthorizePlay;
 }

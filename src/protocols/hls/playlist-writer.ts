@@ -14,6 +14,8 @@ export interface MediaPlaylistOptions {
   renditionReports: ReadonlyArray<{ uri: string; lastMsn: number; lastPart: number }>;
   /** Delta update requested with `_HLS_skip=YES` (RFC 8216bis §6.2.5.1). */
   skip: boolean;
+  /** List complete segments only (copies in storage, where the open segment has no file yet). */
+  completeOnly?: boolean;
 }
 
 const seconds = (ms: number, digits = 3): string => (ms / 1000).toFixed(digits);
@@ -34,7 +36,7 @@ export function targetDurationSeconds(rendition: Rendition, targetDurationMs: nu
 export function writeMediaPlaylist(rendition: Rendition, o: MediaPlaylistOptions): string {
   const lowLatency = o.partTargetMs > 0;
   const target = targetDurationSeconds(rendition, o.targetDurationMs);
-  const segments = rendition.segments.filter((s) => s.complete || s.parts.length > 0);
+  const segments = rendition.segments.filter((s) => s.complete || (o.completeOnly !== true && s.parts.length > 0));
   const lines: string[] = ['#EXTM3U', `#EXT-X-VERSION:${lowLatency ? 9 : 7}`, `#EXT-X-TARGETDURATION:${target}`];
   lines.push(`#EXT-X-MEDIA-SEQUENCE:${segments[0]?.msn ?? rendition.firstMsn}`);
   if (rendition.discontinuitySequence > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${rendition.discontinuitySequence}`);
