@@ -1,9 +1,16 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenditionStatus } from '../src/protocols/hls/index.js';
 import { makeClip } from './helpers/clip.js';
-import { probe, publishClip, type FfmpegProcess } from './helpers/ffmpeg.js';
+import { probe, publishClip, spawnFfmpeg, type FfmpegProcess } from './helpers/ffmpeg.js';
 import { getText, parseMediaPlaylist } from './helpers/hls.js';
 import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
+
+const run = promisify(execFile);
 
 interface RenditionsBody {
   renditions: RenditionStatus[];
@@ -17,7 +24,12 @@ describe('ABR ladder made by ffmpeg transcoders', () => {
   const renditions = async (): Promise<RenditionsBody> => (await (await fetch(server.httpUrl('/api/v1/streams/abr/renditions'))).json()) as RenditionsBody;
 
   beforeAll(async () => {
+    // A red 48×48 logo, laid over the transcoded renditions at the top-left corner.
+    const logo = join(await mkdtemp(join(tmpdir(), 'zenlive-wm-')), 'logo.png');
+    const made = spawnFfmpeg(['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=48x48', '-frames:v', '1', logo], 20);
+    expect(await made.exited).toBe(0);
     server = await startTestServer({
+      recording: { watermark: { enabled: true, kind: 'image', image_path: logo, width_px: 48, position: 'top-left', margin_px: 0, opacity: 1 } },
       streaming: {
         enable_hls: true,
         hls: { abr: { enabled: true, preset: 'ultrafast', renditions: [{ name: '360p', height: 360, video_bitrate_kbps: 800 }, { name: '240p', height: 240, video_bitrate_kbps: 400, audio_bitrate_kbps: 64 }] } },
@@ -46,6 +58,21 @@ describe('ABR ladder made by ffmpeg transcoders', () => {
       expect(l).toMatch(/CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/);
       expect(l).toContain('FRAME-RATE=30.000');
     }
+  });
+
+  it('lays the configured watermark over transcoded renditions and leaves the source untouched', async () => {
+    const pixel = async (name: string): Promise<number[]> => {
+      // One decoded frame, an 8×8 block near the top-left corner averaged to one RGB pixel.
+      const { stdout } = await run('timeout', ['20', 'ffmpeg', '-v', 'error', '-i', server.httpUrl(`/live/abr/${name}/index.m3u8`), '-frames:v', '1', '-vf', 'crop=8:8:16:16,scale=1:1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { encoding: 'buffer' });
+      return [...stdout.subarray(0, 3)];
+    };
+    await waitFor(async () => parseMediaPlaylist(await getText(server.httpUrl('/live/abr/360p/index.m3u8'))).segments.length >= 1, '360p segment', 20_000);
+    const [r = 0, g = 255, b = 255] = await pixel('360p');
+    expect(r).toBeGreaterThan(200);
+    expect(g).toBeLessThan(60);
+    expect(b).toBeLessThan(60);
+    const [sr = 0, sg = 0, sb = 0] = await pixel('source');
+    expect(sr > 200 && sg < 60 && sb < 60).toBe(false);
   });
 
   it('plays every rendition', async () => {

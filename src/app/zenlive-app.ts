@@ -14,7 +14,7 @@ import { RtmpServer } from '../protocols/rtmp/index.js';
 import { registerWatchRoutes } from '../protocols/watch/index.js';
 import { registerWebRtcRoutes, WebRtcService, type WebRtcOptions } from '../protocols/webrtc/index.js';
 import { FileAuditLog, MemoryAuditSink, type AuditSink } from '../security/index.js';
-import { createStorage, HlsOffload, Recorder, RecordingCatalog, registerRecordingRoutes, RetentionSweeper, ThumbnailService, type RecordingEvent, type Storage, type Watermark } from '../storage/index.js';
+import { buildWatermarkFilter, createStorage, HlsOffload, Recorder, RecordingCatalog, registerRecordingRoutes, RetentionSweeper, ThumbnailService, type RecordingEvent, type Storage, type Watermark } from '../storage/index.js';
 import { createMemoryState, RedisState, type SharedState } from '../state/index.js';
 import { pendingFeatures } from './feature-status.js';
 import { PRODUCT_VERSION } from './product-version.js';
@@ -36,6 +36,7 @@ function hlsOptions(c: ZenLiveConfig, corsOrigin: string, derivedStreamOptions: 
             keyframeIntervalSeconds: h.segment_duration_seconds,
             minRestartMs: 1000,
             maxRestartMs: 30_000,
+            ...(c.recording.watermark.enabled && c.recording.watermark.apply_to_renditions ? { watermark: buildWatermarkFilter(watermarkOf(c.recording.watermark), { videoInput: 'scaled' }) } : {}),
           },
         }
       : {}),

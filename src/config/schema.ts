@@ -175,6 +175,8 @@ export const WatermarkConfig = z.strictObject({
   enabled: z.boolean().default(false),
   /** Re-encode finished recordings with the watermark (costs an ffmpeg encode per part). */
   apply_to_recordings: z.boolean().default(false),
+  /** Lay it over the transcoded ABR renditions (the source rendition is never re-encoded). */
+  apply_to_renditions: z.boolean().default(true),
   kind: z.enum(['image', 'text']).default('text'),
   image_path: z.string().default(''),
   width_px: z.number().int().positive().optional(),

@@ -22,18 +22,27 @@ export interface LadderOptions {
   /** Restart delays after a crash: from `minRestartMs`, doubling, capped at `maxRestartMs`. */
   minRestartMs: number;
   maxRestartMs: number;
+  /**
+   * A watermark laid over every transcoded rendition: extra ffmpeg inputs (an image) and a filter
+   * graph reading the label `scaled` and writing `outputLabel`.
+   */
+  watermark?: { inputs: readonly string[]; filterComplex: string; outputLabel: string };
 }
 
 /** The ffmpeg arguments of one rendition: FLV in on stdin, FLV out on stdout, nothing else. */
 export function transcoderArgs(spec: RenditionSpec, options: LadderOptions): string[] {
   const v = spec.videoBitrateKbps;
   const gop = options.keyframeIntervalSeconds;
+  // -2 keeps the aspect ratio with an even width, as H.264 4:2:0 needs.
+  const scale = `scale=-2:${spec.height}${spec.fps !== undefined ? `,fps=${spec.fps}` : ''}`;
+  const wm = options.watermark;
+  const video = wm === undefined ? ['-map', '0:v:0', '-vf', scale] : ['-filter_complex', `[0:v:0]${scale}[scaled];${wm.filterComplex}`, '-map', `[${wm.outputLabel}]`];
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error',
     '-fflags', '+nobuffer+genpts', '-f', 'flv', '-i', 'pipe:0',
-    '-map', '0:v:0', '-map', '0:a:0?',
-    // -2 keeps the aspect ratio with an even width, as H.264 4:2:0 needs.
-    '-vf', `scale=-2:${spec.height}${spec.fps !== undefined ? `,fps=${spec.fps}` : ''}`,
+    ...(wm?.inputs ?? []),
+    ...video,
+    '-map', '0:a:0?',
     '-c:v', 'libx264', '-preset', options.preset, '-tune', 'zerolatency', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
     '-b:v', `${v}k`, '-maxrate', `${Math.round(v * 1.1)}k`, '-bufsize', `${v * 2}k`,
     // Keyframes at the segment target, at the same times in every rendition, so segments align.
