@@ -7,6 +7,8 @@ import { isCommand, parseCommand } from './commands.js';
 import { ChatError, ChatFrameTooLargeError, ChatProtocolError, ChatRoomError } from './errors.js';
 import { parseClientFrame, PROTOCOL_VERSION, type ClientCommand } from './protocol.js';
 
+// Frames of one connection waiting to be handled: past this we stop reading its socket (TCP then
+// slows the sender down) instead of queueing more; reading resumes once half are done.
 const MAX_QUEUED_FRAMES = 64;
 
 function errorFrame(err: ChatError, ref: string | undefined): string {
@@ -69,6 +71,7 @@ export function registerChatWebSocket(app: FastifyInstance, service: ChatService
     let conn: ClientConnection | undefined;
     let chain: Promise<void> = Promise.resolve();
     let queued = 0;
+    let readPaused = false;
     let badFrames = 0;
 
     const bad = (err: ChatError): void => {
@@ -111,9 +114,10 @@ export function registerChatWebSocket(app: FastifyInstance, service: ChatService
         chain = chain.then(() => bad(err instanceof ChatError ? err : new ChatProtocolError('unreadable frame')));
         return;
       }
-      if (++queued > MAX_QUEUED_FRAMES) {
-        conn?.close(CloseCode.policy, 'too many frames in flight');
-        return;
+      const socket = (ws as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
+      if (++queued >= MAX_QUEUED_FRAMES && socket !== undefined && !readPaused) {
+        readPaused = true;
+        socket.pause();
       }
       chain = chain
         .then(async () => {
@@ -129,7 +133,13 @@ export function registerChatWebSocket(app: FastifyInstance, service: ChatService
           log.error({ err, type: cmd.type }, 'chat frame failed');
           conn?.sendText(JSON.stringify({ v: PROTOCOL_VERSION, type: 'error', code: 'CHAT_INTERNAL', message: 'internal error', ...(cmd.ref !== undefined ? { ref: cmd.ref } : {}) }));
         })
-        .finally(() => queued--);
+        .finally(() => {
+          queued--;
+          if (readPaused && queued <= MAX_QUEUED_FRAMES / 2) {
+            readPaused = false;
+            socket?.resume();
+          }
+        });
     });
   });
 }
