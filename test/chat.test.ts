@@ -52,6 +52,17 @@ describe('chat over WebSocket: posting and receiving', () => {
     expect(n.events.filter((e) => e.type === 'chatMessage')).toHaveLength(30);
   });
 
+  it('a sender bursting far more frames than are handled at once is slowed down, not dropped: all 500 arrive in order', async () => {
+    const n = await node();
+    const poster = await client(n, 'alice', 'stream1');
+    const viewer = await client(n, undefined, 'stream1');
+    // Sent in one turn of the event loop: hundreds of frames wait on the server at once.
+    for (let i = 0; i < 500; i++) poster.send({ type: 'message', room: 'stream1', content: `burst ${i}` });
+    await viewer.until((e) => e.content === 'burst 499', 20_000);
+    expect(messages(viewer).map((m) => m.content)).toEqual(Array.from({ length: 500 }, (_, i) => `burst ${i}`));
+    expect(await poster.post('stream1', 'still connected')).toMatchObject({ type: 'ack' });
+  });
+
   it('events of one tick reach each client as ONE frame', async () => {
     // No presence report may fall into the measured tick.
     const n = await node({ presenceIntervalMs: 60_000 });
