@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,5 +82,44 @@ describe('auth in the running server', () => {
     await waitFor(async () => (await verifyAuditLog(auditFile).catch(() => ({ verifiedLines: 0 }))).verifiedLines >= 3, 'audit entries');
     const report = await verifyAuditLog(auditFile);
     expect(report.ok).toBe(true);
+  });
+});
+
+describe('streams and keys across a restart', () => {
+  it('a stream created before a restart keeps its settings and its key publishes after it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zenlive-auth-restart-'));
+    const users = await UserDirectory.open(join(dir, 'users.json'));
+    await users.create({ username: 'root', password: 'correct horse battery', role: 'admin' });
+    const config = {
+      auth: { enabled: true, jwt_secret: 'restart-test-secret-0123456789abcdefghijk', users_file: join(dir, 'users.json'), streams_file: join(dir, 'streams.json') },
+      streaming: { enable_hls: true },
+    };
+    const first = await startTestServer(config);
+    let key: string;
+    try {
+      const login = await fetch(first.httpUrl('/api/v1/auth/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: 'correct horse battery' }) });
+      const token = ((await login.json()) as { accessToken: string }).accessToken;
+      const created = await fetch(first.httpUrl('/api/v1/streams'), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'kept', title: 'kept across restarts', private: true }) });
+      expect(created.status).toBe(201);
+      key = ((await created.json()) as { streamKey: string }).streamKey;
+    } finally {
+      await first.stop();
+    }
+    const saved = await readFile(join(dir, 'streams.json'), 'utf8');
+    expect(saved).toContain('"kept"');
+    expect(saved).not.toContain(key);
+    const second = await startTestServer(config);
+    try {
+      const pub = publishClip(await makeClip({ seconds: 4, width: 320, height: 240 }), second.rtmpUrl(key), 20);
+      try {
+        await waitFor(() => second.live.streams.get('kept')?.state === 'LIVE', 'the kept stream live after the restart', 15_000);
+        // Still private: no playback without a token.
+        expect((await fetch(second.httpUrl('/live/kept.flv'))).status).toBe(401);
+      } finally {
+        await pub.stop();
+      }
+    } finally {
+      await second.stop();
+    }
   });
 });

@@ -229,6 +229,7 @@ export class ZenLiveApp {
     // After the listeners close, so the streamEnded events of the stop are queued and get their grace.
     this.detachWebhooks?.();
     await this.webhooks?.close(Math.min(this.config.webhooks.stop_grace_ms, timeoutMs));
+    await this.auth?.close();
     await this.auditLog?.close();
     await this.state.close();
     this.phase = 'stopped';
@@ -288,6 +289,7 @@ export class ZenLiveApp {
       playbackTtlSeconds: a.playback_ttl_seconds,
       publishTtlSeconds: a.publish_ttl_seconds,
       usersFile: a.users_file,
+      streamsFile: a.streams_file,
       allowAnonymousViewers: a.allow_anonymous_viewers,
       streamKeyGraceSeconds: a.stream_key_grace_seconds,
       playbackTokenSecret: a.playback_token_secret,

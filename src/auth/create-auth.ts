@@ -11,6 +11,7 @@ import { MemorySessionStore, type SessionStore } from './session-store.js';
 import type { SigningKeyConfig } from './signing-keys.js';
 import { StreamCatalog } from './stream-catalog.js';
 import { StreamKeyStore } from './stream-keys.js';
+import { StreamStateFile } from './stream-state-file.js';
 import { FailureThrottle, SplitThrottle } from './throttle.js';
 import { TokenService } from './token-service.js';
 import { UserDirectory, type VerifyCredentials } from './user-directory.js';
@@ -32,6 +33,8 @@ export interface AuthOptions {
   publishTtlSeconds: number;
   /** JSON file of the built-in user directory; '' keeps users in memory. */
   usersFile: string;
+  /** JSON file of managed streams and stream-key hashes; '' keeps them in memory (lost on restart). */
+  streamsFile?: string;
   allowAnonymousViewers: boolean;
   streamKeyGraceSeconds: number;
   /** HMAC secret of playback tokens; derived from jwtSecret when empty. */
@@ -62,6 +65,8 @@ export interface Auth {
   /** Undefined when auth is off: publishing and playing are then open, as in embedded mode. */
   authorizePublish: AuthorizePublish | undefined;
   authorizePlay: AuthorizePlay | undefined;
+  /** Waits until every change to users, streams and keys is saved. */
+  close(): Promise<void>;
 }
 
 /** Builds the auth area; refuses production start-up with weak secrets (WeakSecretError). */
@@ -100,6 +105,7 @@ export async function createAuth(o: AuthOptions): Promise<Auth> {
   const sessions = o.sessions ?? new MemorySessionStore();
   const keyStore = new StreamKeyStore();
   const catalog = new StreamCatalog();
+  const streamsFile = o.streamsFile !== undefined && o.streamsFile !== '' ? await StreamStateFile.open(o.streamsFile, catalog, keyStore, (err) => log.error({ err, file: o.streamsFile }, 'saving streams and keys failed')) : undefined;
   const playbackTokens = new PlaybackTokenSigner(playbackSecret);
   const lt = o.loginThrottle;
   // Per-account and per-IP counters share one table; the per-IP limit is the larger one, so one
@@ -131,5 +137,8 @@ export async function createAuth(o: AuthOptions): Promise<Auth> {
     playbackTtlSeconds: o.playbackTtlSeconds,
     authorizePublish: o.enabled ? createPublishAuthorizer({ keys: keyStore, catalog, throttle: keyThrottle, audit: o.audit, tokens }) : undefined,
     authorizePlay: o.enabled ? createPlayAuthorizer({ catalog, signer: playbackTokens, allowAnonymousViewers: o.allowAnonymousViewers }) : undefined,
+    close: async () => {
+      await streamsFile?.flush();
+    },
   };
 }

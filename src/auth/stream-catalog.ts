@@ -20,6 +20,17 @@ export interface ManagedStream {
  */
 export class StreamCatalog {
   private readonly streams = new Map<string, ManagedStream>();
+  /** Called after every change, so a store can persist the catalog. */
+  onChange: (() => void) | undefined;
+
+  snapshot(): ManagedStream[] {
+    return [...this.streams.values()].map((s) => ({ ...s }));
+  }
+
+  /** Loads saved streams (at start-up). */
+  restore(saved: readonly ManagedStream[]): void {
+    for (const s of saved) this.streams.set(s.id, { ...s });
+  }
 
   create(input: { id?: string; title: string; private: boolean; ownerId: string }): ManagedStream {
     const id = input.id ?? `st_${randomBytes(9).toString('base64url').replace(/-/g, 'x')}`;
@@ -27,6 +38,7 @@ export class StreamCatalog {
     const now = new Date().toISOString();
     const stream: ManagedStream = { id, title: input.title, private: input.private, ownerId: input.ownerId, stopped: false, createdAt: now, updatedAt: now };
     this.streams.set(id, stream);
+    this.onChange?.();
     return { ...stream };
   }
 
@@ -46,11 +58,13 @@ export class StreamCatalog {
     if (patch.title !== undefined) s.title = patch.title;
     if (patch.private !== undefined) s.private = patch.private;
     s.updatedAt = new Date().toISOString();
+    this.onChange?.();
     return { ...s };
   }
 
   delete(id: string): void {
     if (!this.streams.delete(id)) throw new ManagedStreamNotFoundError(id);
+    this.onChange?.();
   }
 
   /** Streams passing `filter`, in creation order; `cursor` is the last id of the previous page. */

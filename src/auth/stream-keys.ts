@@ -13,6 +13,15 @@ interface StoredKey extends StreamKeyMatch {
   expiresAt: number | undefined;
 }
 
+/** A stored key as it is saved to disk: its hash, never the key. */
+export interface SavedStreamKey {
+  hashHex: string;
+  streamId: string;
+  ownerId: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
 /** A new key, shown once to its owner and never again. */
 export interface IssuedStreamKey {
   key: string;
@@ -31,8 +40,20 @@ function digest(key: string): Buffer {
  */
 export class StreamKeyStore {
   private readonly byHash = new Map<string, StoredKey>();
+  /** Called after every change, so a store can persist the keys. */
+  onChange: (() => void) | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
+
+  /** The stored hashes, for saving. */
+  snapshot(): SavedStreamKey[] {
+    return [...this.byHash.values()].map((k) => ({ hashHex: k.hash.toString('hex'), streamId: k.streamId, ownerId: k.ownerId, createdAt: k.createdAt, expiresAt: k.expiresAt ?? null }));
+  }
+
+  /** Loads saved hashes (at start-up, before any key is used). */
+  restore(saved: readonly SavedStreamKey[]): void {
+    for (const k of saved) this.byHash.set(k.hashHex, { streamId: k.streamId, ownerId: k.ownerId, hash: Buffer.from(k.hashHex, 'hex'), createdAt: k.createdAt, expiresAt: k.expiresAt ?? undefined });
+  }
 
   /** Issues the first key of a stream (or another one, if it already has keys). */
   issue(streamId: string, ownerId: string): IssuedStreamKey {
@@ -41,6 +62,7 @@ export class StreamKeyStore {
     const hash = digest(key);
     const createdAt = this.now();
     this.byHash.set(hash.toString('hex'), { streamId, ownerId, hash, createdAt, expiresAt: undefined });
+    this.onChange?.();
     return { key, streamId, createdAt };
   }
 
@@ -61,6 +83,7 @@ export class StreamKeyStore {
       this.byHash.delete(h);
       if (k.expiresAt === undefined || k.expiresAt > this.now()) n++;
     }
+    this.onChange?.();
     return n;
   }
 

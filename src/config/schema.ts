@@ -143,6 +143,8 @@ export const AuthConfig = z.strictObject({
   publish_ttl_seconds: z.number().int().positive().default(3600),
   /** JSON file of the built-in user directory; empty keeps users in memory. */
   users_file: z.string().default(''),
+  /** JSON file of managed streams and stream-key hashes; empty keeps them in memory (lost on restart). */
+  streams_file: z.string().default(''),
   allow_anonymous_viewers: z.boolean().default(true),
   /** How long a rotated stream key keeps working, so an encoder can be switched over. */
   stream_key_grace_seconds: z.number().int().min(0).default(300),
