@@ -2,6 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { UserDirectory } from '../src/auth/index.js';
 import { verifyAuditLog } from '../src/security/index.js';
 import { makeClip } from './helpers/clip.js';
@@ -26,6 +27,7 @@ describe('auth in the running server', () => {
       auth: { enabled: true, jwt_secret: 'app-test-secret-0123456789abcdefghijklmnop', users_file: join(dir, 'users.json') },
       security: { audit_log_file: auditFile },
       streaming: { enable_hls: true },
+      chat: { enabled: true },
     });
     const login = await fetch(s.httpUrl('/api/v1/auth/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: 'correct horse battery' }) });
     expect(login.status).toBe(200);
@@ -75,6 +77,45 @@ describe('auth in the running server', () => {
     // A player given only the master URL plays it end to end.
     const reader = spawnFfmpeg(['-v', 'error', '-i', s.httpUrl(`/live/vip/index.m3u8?${q}`), '-t', '2', '-c', 'copy', '-f', 'null', '-'], 30);
     expect(await reader.exited).toBe(0);
+  });
+
+  it('hides the renditions of a private stream from anyone who may not see it', async () => {
+    expect((await fetch(s.httpUrl('/api/v1/streams/vip/renditions'))).status).toBe(404);
+    expect((await api('GET', '/api/v1/streams/vip/renditions')).status).toBe(200);
+  });
+
+  it('chat over WebSocket takes the same access tokens: signed-in users write, anonymous viewers only read, a forged token is refused', async () => {
+    const open = (query: string): Promise<{ ws: WebSocket; frames: Array<Record<string, unknown>> }> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(s.httpUrl(`/ws/chat?${query}`).replace('http:', 'ws:'));
+        const frames: Array<Record<string, unknown>> = [];
+        ws.on('message', (d: Buffer) => {
+          for (const line of d.toString().split('\n')) frames.push(JSON.parse(line) as Record<string, unknown>);
+        });
+        ws.once('open', () => resolve({ ws, frames }));
+        ws.once('error', reject);
+      });
+    const until = async (frames: Array<Record<string, unknown>>, match: (f: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> => {
+      let found: Record<string, unknown> | undefined;
+      await waitFor(() => (found = frames.find(match)) !== undefined, 'a chat frame');
+      return found as Record<string, unknown>;
+    };
+    const admin = await open(`token=${encodeURIComponent(adminToken)}&room=vip`);
+    const viewer = await open('room=vip');
+    try {
+      expect(await until(admin.frames, (f) => f['type'] === 'welcome')).toMatchObject({ user: { role: 'admin' } });
+      await until(viewer.frames, (f) => f['type'] === 'joined');
+      admin.ws.send(JSON.stringify({ v: 1, type: 'message', room: 'vip', content: 'hello from the admin', ref: 'a1' }));
+      expect(await until(viewer.frames, (f) => f['type'] === 'message')).toMatchObject({ content: 'hello from the admin', user: { id: expect.any(String) } });
+      viewer.ws.send(JSON.stringify({ v: 1, type: 'message', room: 'vip', content: 'me too', ref: 'v1' }));
+      expect(await until(viewer.frames, (f) => f['ref'] === 'v1')).toMatchObject({ type: 'error', code: 'CHAT_AUTH_REQUIRED' });
+      const forged = new WebSocket(s.httpUrl('/ws/chat?token=forged').replace('http:', 'ws:'));
+      const code = await new Promise<number>((resolve) => forged.once('close', (c: number) => resolve(c)));
+      expect(code).toBe(4401);
+    } finally {
+      admin.ws.close();
+      viewer.ws.close();
+    }
   });
 
   it('writes security events to a hash-chained audit file that verifies', async () => {

@@ -6,7 +6,7 @@ import type { Logger } from '../base/index.js';
 import { ChatService, createChatApi, registerChatRoutes, type ChatApi, type ChatIdentity } from '../chat/index.js';
 import { ConfigError, type ZenLiveConfig } from '../config/index.js';
 import { EventBus, forwardBusToWebhooks, MemoryWebhookStore, WEBHOOK_BUS_EVENT_TYPES, WebhookService } from '../events/index.js';
-import { createGuard, createHttpApp, registerAuthRoutes, registerSessionRoutes, registerStreamAdminRoutes, registerUserRoutes, registerWebhookRoutes } from '../http/index.js';
+import { createGuard, createHttpApp, registerAuthRoutes, registerSessionRoutes, registerStreamAdminRoutes, registerUserRoutes, registerWebhookRoutes, visibleTo } from '../http/index.js';
 import { describeStream, StreamRegistry, type AuthorizePublish, type StreamOptions } from '../hub/index.js';
 import { registerFlvRoutes } from '../protocols/flv/index.js';
 import { HlsService, registerHlsApiRoutes, type HlsOptions } from '../protocols/hls/index.js';
@@ -443,7 +443,14 @@ export class ZenLiveApp {
       });
     }
     if (this.webhooks !== undefined) registerWebhookRoutes(http, { service: this.webhooks, ...(guard.enabled ? { preHandler: guard.requirePermission('webhooks:manage') } : {}) });
-    if (hls !== undefined) registerHlsApiRoutes(http, hls);
+    if (hls !== undefined) {
+      registerHlsApiRoutes(http, hls, {
+        canSee: async (req, streamId) => {
+          const managed = auth.catalog.get(streamId);
+          return managed === undefined || !auth.enabled || visibleTo(await guard.identify(req))(managed);
+        },
+      });
+    }
     if (c.streaming.enable_flv) registerFlvRoutes(http, { registry: this.registry, logger: this.rootLogger, corsOrigin, ...(auth.authorizePlay !== undefined ? { authorizePlay: auth.authorizePlay } : {}) });
     if (c.streaming.enable_hls) registerWatchRoutes(http, { logger: this.rootLogger });
     if (this.chat !== undefined) registerChatRoutes(http, this.chat);
