@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createAuth, SigningKeyError, WeakSecretError, type Auth, type ResourceRef, type VerifyCredentials } from '../auth/index.js';
+import { createAuth, SharedStateSessionStore, SigningKeyError, WeakSecretError, type Auth, type ResourceRef, type VerifyCredentials } from '../auth/index.js';
 import type { Logger } from '../base/index.js';
 import { ChatService, createChatApi, registerChatRoutes, type ChatApi, type ChatIdentity } from '../chat/index.js';
 import { ConfigError, type ZenLiveConfig } from '../config/index.js';
@@ -290,6 +290,8 @@ export class ZenLiveApp {
       publishTtlSeconds: a.publish_ttl_seconds,
       usersFile: a.users_file,
       streamsFile: a.streams_file,
+      // Sessions and refresh families shared by every node when state is in Redis.
+      ...(this.state.kind === 'redis' ? { sessions: new SharedStateSessionStore(this.state.kv) } : {}),
       allowAnonymousViewers: a.allow_anonymous_viewers,
       streamKeyGraceSeconds: a.stream_key_grace_seconds,
       playbackTokenSecret: a.playback_token_secret,

@@ -5,6 +5,7 @@ export { importSigningKey, SIGNING_ALGORITHMS, type SigningAlgorithm, type Signi
 export { assertStrongSecrets, secretWeakness, MIN_SECRET_BYTES } from './secret-strength.js';
 export { UserDirectory, USERNAME_PATTERN, type User, type Page, type VerifiedAccount, type VerifyCredentials } from './user-directory.js';
 export { MemorySessionStore, type Session, type SessionStore, type RotateResult } from './session-store.js';
+export { SharedStateSessionStore, type SharedStateSessionStoreOptions } from './shared-state-session-store.js';
 export { StreamKeyStore, type IssuedStreamKey, type StreamKeyMatch } from './stream-keys.js';
 export { StreamCatalog, type ManagedStream } from './stream-catalog.js';
 export { PlaybackTokenSigner, type PlaybackGrant, type PlaybackCheck } from './playback-token.js';

@@ -10,3 +10,14 @@ export class StateUnavailableError extends ZenLiveError {
     super(`shared state unavailable during ${operation}`, options);
   }
 }
+
+/** A compare-and-set kept losing to other writers of the same key: the caller's change did not happen. */
+export class StateContentionError extends ZenLiveError {
+  readonly code = 'STATE_CONTENDED';
+  constructor(
+    readonly key: string,
+    readonly attempts: number,
+  ) {
+    super(`gave up changing ${key} after ${attempts} conflicting writes`);
+  }
+}

@@ -2,7 +2,7 @@ export type { KeyValueStore } from './key-value.js';
 export type { Counters } from './counters.js';
 export type { PubSub, PubSubHandler, Subscription } from './pubsub.js';
 export type { SharedState } from './shared-state.js';
-export { StateUnavailableError } from './errors.js';
+export { StateContentionError, StateUnavailableError } from './errors.js';
 export { MemoryKeyValue } from './memory-key-value.js';
 export { MemoryCounters } from './memory-counters.js';
 export { MemoryPubSub } from './memory-pubsub.js';

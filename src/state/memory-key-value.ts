@@ -28,6 +28,13 @@ export class MemoryKeyValue implements KeyValueStore {
     this.entries.set(key, { value, expiresAt: ttlMs !== undefined && ttlMs > 0 ? this.now() + ttlMs : Infinity });
   }
 
+  async compareAndSet(key: string, expected: string | undefined, value: string, ttlMs?: number): Promise<boolean> {
+    // No await between the check and the write: atomic against every other caller in this process.
+    if (this.live(key)?.value !== expected) return false;
+    this.entries.set(key, { value, expiresAt: ttlMs !== undefined && ttlMs > 0 ? this.now() + ttlMs : Infinity });
+    return true;
+  }
+
   async delete(key: string): Promise<boolean> {
     const existed = this.live(key) !== undefined;
     this.entries.delete(key);

@@ -21,6 +21,22 @@ export interface RedisStateOptions {
 // SCAN MATCH treats these as glob syntax; a prefix must match them literally.
 const escapeGlob = (s: string): string => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 
+// GET, compare and SET in one script: Redis runs a script alone, so no other client's write lands
+// between the check and the set. A missing key reads as false in Lua; ARGV[1] says whether one is expected.
+const COMPARE_AND_SET = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if current ~= ARGV[2] then return 0 end
+elseif current then
+  return 0
+end
+if tonumber(ARGV[4]) > 0 then
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+else
+  redis.call('SET', KEYS[1], ARGV[3])
+end
+return 1`;
+
 /**
  * Shared state on one Redis: commands on one connection, subscriptions on a second (a
  * subscribed connection cannot run commands). Redis delivers a channel's messages in publish
@@ -98,6 +114,12 @@ export class RedisState implements SharedState {
         this.run('set', async () => {
           if (ttlMs !== undefined && ttlMs > 0) await c.set(p(key), value, 'PX', Math.ceil(ttlMs));
           else await c.set(p(key), value);
+        }),
+      compareAndSet: (key, expected, value, ttlMs) =>
+        this.run('compareAndSet', async () => {
+          const ttl = ttlMs !== undefined && ttlMs > 0 ? Math.ceil(ttlMs) : 0;
+          const stored = await c.eval(COMPARE_AND_SET, 1, p(key), expected === undefined ? '0' : '1', expected ?? '', value, ttl);
+          return stored === 1;
         }),
       delete: (key) => this.run('delete', async () => (await c.del(p(key))) > 0),
       keys: (prefix) =>

@@ -57,6 +57,40 @@ function runStateContract(name: string, make: () => Promise<SharedState>): void 
       expect(await state.kv.keys('g*[1]')).toEqual(['g*[1]:k']);
     });
 
+    it('compareAndSet stores only over the expected value, or only over nothing', async () => {
+      expect(await state.kv.compareAndSet('cas:1', undefined, 'v1')).toBe(true);
+      expect(await state.kv.compareAndSet('cas:1', undefined, 'other')).toBe(false);
+      expect(await state.kv.compareAndSet('cas:1', 'wrong', 'other')).toBe(false);
+      expect(await state.kv.get('cas:1')).toBe('v1');
+      expect(await state.kv.compareAndSet('cas:1', 'v1', 'v2')).toBe(true);
+      expect(await state.kv.compareAndSet('cas:1', 'v1', 'v3')).toBe(false);
+      expect(await state.kv.get('cas:1')).toBe('v2');
+      // An empty string is a value, not absence.
+      expect(await state.kv.compareAndSet('cas:empty', '', 'x')).toBe(false);
+      await state.kv.set('cas:empty', '');
+      expect(await state.kv.compareAndSet('cas:empty', undefined, 'x')).toBe(false);
+      expect(await state.kv.compareAndSet('cas:empty', '', 'x')).toBe(true);
+    });
+
+    it('compareAndSet arms a TTL, and an expired key counts as absent', async () => {
+      expect(await state.kv.compareAndSet('cas:ttl', undefined, 'a', 200)).toBe(true);
+      expect(await state.kv.get('cas:ttl')).toBe('a');
+      await sleep(350);
+      expect(await state.kv.get('cas:ttl')).toBeUndefined();
+      expect(await state.kv.compareAndSet('cas:ttl', 'a', 'b')).toBe(false);
+      expect(await state.kv.compareAndSet('cas:ttl', undefined, 'b')).toBe(true);
+      // Without a TTL the value stays (a CAS without ttlMs, like set, stores a key that does not expire).
+      await sleep(250);
+      expect(await state.kv.get('cas:ttl')).toBe('b');
+    });
+
+    it('of many concurrent compareAndSets over one value exactly one wins', async () => {
+      await state.kv.set('cas:race', 'v0');
+      const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => state.kv.compareAndSet('cas:race', 'v0', `w${i}`)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await state.kv.get('cas:race')).toBe(`w${wins.indexOf(true)}`);
+    });
+
     it('counters add, subtract, expire and reset', async () => {
       expect(await state.counters.value('c:1')).toBe(0);
       expect(await state.counters.increment('c:1')).toBe(1);
@@ -130,6 +164,10 @@ describe('redis back end', () => {
       expect(on1.map(Number)).toEqual(Array.from({ length: 50 }, (_, i) => i));
       await n1.kv.set('shared', 'yes');
       expect(await n2.kv.get('shared')).toBe('yes');
+      // Two nodes racing a compare-and-set over the same value: exactly one stores.
+      const race = await Promise.all([n1.kv.compareAndSet('shared', 'yes', 'n1'), n2.kv.compareAndSet('shared', 'yes', 'n2')]);
+      expect(race.filter(Boolean)).toHaveLength(1);
+      expect(await n1.kv.get('shared')).toBe(race[0] ? 'n1' : 'n2');
     } finally {
       await n1.close();
       await n2.close();
