@@ -5,7 +5,7 @@ import { createAuth, SharedStateSessionStore, SigningKeyError, WeakSecretError, 
 import type { Logger } from '../base/index.js';
 import { ChatService, createChatApi, registerChatRoutes, type ChatApi, type ChatIdentity } from '../chat/index.js';
 import { ConfigError, type ZenLiveConfig } from '../config/index.js';
-import { EventBus, forwardBusToWebhooks, MemoryWebhookStore, WEBHOOK_BUS_EVENT_TYPES, WebhookService } from '../events/index.js';
+import { EventBus, FileWebhookStore, forwardBusToWebhooks, MemoryWebhookStore, WEBHOOK_BUS_EVENT_TYPES, WebhookService } from '../events/index.js';
 import { createGuard, createHttpApp, registerAuthRoutes, registerSessionRoutes, registerStreamAdminRoutes, registerUserRoutes, registerWebhookRoutes, visibleTo } from '../http/index.js';
 import { describeStream, StreamRegistry, type AuthorizePublish, type StreamOptions } from '../hub/index.js';
 import { registerFlvRoutes } from '../protocols/flv/index.js';
@@ -115,6 +115,7 @@ export class ZenLiveApp {
   private thumbnails: ThumbnailService | undefined;
   private retention: RetentionSweeper | undefined;
   private detachWebhooks: (() => void) | undefined;
+  private webhookFile: FileWebhookStore | undefined;
   private phase: Phase = 'created';
   private readonly log: Logger;
   private readonly streamOptions: StreamOptions;
@@ -141,8 +142,9 @@ export class ZenLiveApp {
     this.wireEvents();
     const w = config.webhooks;
     if (w.enabled) {
+      this.webhookFile = w.subscriptions_file !== '' ? new FileWebhookStore(w.subscriptions_file) : undefined;
       this.webhooks = new WebhookService({
-        store: new MemoryWebhookStore(),
+        store: this.webhookFile ?? new MemoryWebhookStore(),
         eventTypes: WEBHOOK_BUS_EVENT_TYPES,
         delivery: {
           maxAttempts: w.max_attempts,
@@ -193,6 +195,7 @@ export class ZenLiveApp {
     try {
       if (this.state instanceof RedisState) await this.startRedis(this.state);
       await this.startAuth();
+      await this.webhookFile?.load();
       await this.chat?.start();
       await this.startRecording();
       await this.startHttp();

@@ -245,6 +245,8 @@ export const ChatConfig = z.strictObject({
 
 export const WebhooksConfig = z.strictObject({
   enabled: z.boolean().default(true),
+  /** JSON file keeping subscriptions (and their signing secrets, mode 0600) across restarts; empty keeps them in memory. */
+  subscriptions_file: z.string().default(''),
   max_attempts: z.number().int().min(1).max(50).default(8),
   initial_backoff_ms: z.number().int().min(1).default(1000),
   /** Also caps a receiver's Retry-After, so one slow receiver cannot stall its queue for hours. */

@@ -1,6 +1,7 @@
 export { WebhookService, WEBHOOK_TEST_EVENT, type CreateWebhookInput, type WebhookServiceOptions } from './webhook-service.js';
 export { WebhookDispatcher } from './webhook-dispatcher.js';
 export { MemoryWebhookStore } from './memory-subscription-store.js';
+export { FileWebhookStore } from './file-subscription-store.js';
 export type { WebhookStore, WebhookPage, WebhookPatch } from './subscription-store.js';
 export type { WebhookSubscription, WebhookSubscriptionView, WebhookDeliveryStats, WebhookEvent, DeliveryRecord } from './subscription.js';
 export { DEFAULT_DELIVERY_OPTIONS, type WebhookDeliveryOptions } from './delivery-options.js';

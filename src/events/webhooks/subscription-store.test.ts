@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { WebhookCursorInvalidError } from './errors.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileWebhookStore } from './file-subscription-store.js';
 import { MemoryWebhookStore } from './memory-subscription-store.js';
 import type { WebhookSubscription } from './subscription.js';
 import type { WebhookStore } from './subscription-store.js';
@@ -61,3 +65,36 @@ function runWebhookStoreContract(name: string, make: () => Promise<{ store: Webh
 }
 
 runWebhookStoreContract('MemoryWebhookStore', async () => ({ store: new MemoryWebhookStore() }));
+
+async function tempFile(): Promise<{ file: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'zenlive-webhooks-'));
+  return { file: join(dir, 'webhooks.json'), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+runWebhookStoreContract('FileWebhookStore', async () => {
+  const { file, cleanup } = await tempFile();
+  const store = new FileWebhookStore(file);
+  await store.load();
+  return { store, cleanup };
+});
+
+describe('FileWebhookStore', () => {
+  it('keeps subscriptions, secrets and changes across a reload; refuses a file that is not its own', async () => {
+    const { file, cleanup } = await tempFile();
+    try {
+      const first = new FileWebhookStore(file);
+      await first.load();
+      await first.insert(sub(1));
+      await first.insert(sub(2));
+      await first.update('wh_1', { active: false });
+      await first.delete('wh_2');
+      const second = new FileWebhookStore(file);
+      await second.load();
+      expect(await second.all()).toEqual([{ ...sub(1), active: false }]);
+      await writeFile(file, JSON.stringify({ something: 'else' }));
+      await expect(new FileWebhookStore(file).load()).rejects.toThrow(/not a ZenLive webhook subscriptions file/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
