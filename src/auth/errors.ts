@@ -97,17 +97,3 @@ export class ManagedStreamExistsError extends ZenLiveError {
     super(`stream ${streamId} already exists`);
   }
 }
-
-/** HTTP status for each auth error code: the http area's error handler uses it for this area. */
-export const AUTH_STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  AUTH_INVALID_TOKEN: 401,
-  AUTH_REFRESH_REUSED: 401,
-  AUTH_INVALID_CREDENTIALS: 401,
-  AUTH_REQUIRED: 401,
-  AUTH_FORBIDDEN: 403,
-  AUTH_THROTTLED: 429,
-  USER_EXISTS: 409,
-  USER_NOT_FOUND: 404,
-  SESSION_NOT_FOUND: 404,
-  STREAM_EXISTS: 409,
-};

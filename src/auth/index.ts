@@ -16,7 +16,6 @@ export { authorize, hasGrant, type AuthzDecision } from './rbac.js';
 export { ANONYMOUS, type Grant, type Principal, type ResourceRef } from './principal.js';
 export { isPermission, isRole, OWNER_SCOPED, PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Permission, type PrincipalRole, type Role } from './permissions.js';
 export {
-  AUTH_STATUS_BY_CODE,
   AuthenticationRequiredError,
   ForbiddenError,
   InvalidCredentialsError,

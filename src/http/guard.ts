@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z as zod, type z } from 'zod';
 import { ZenLiveError, type Logger } from '../base/index.js';
-import { ANONYMOUS, AUTH_STATUS_BY_CODE, authorize, ThrottledError, type AuthService, type Permission, type Principal, type ResourceRef } from '../auth/index.js';
+import { ANONYMOUS, authorize, ThrottledError, type AuthService, type Permission, type Principal, type ResourceRef } from '../auth/index.js';
 import { errorBody, statusForCode } from './error-status.js';
 
 /** A body, query or params that fails its schema; `details` names the failing field. */
@@ -87,7 +87,7 @@ export function createGuard(options: GuardOptions): Guard {
     try {
       return await identify(req);
     } catch (err) {
-      if (err instanceof ZenLiveError && AUTH_STATUS_BY_CODE[err.code] === 401) {
+      if (err instanceof ZenLiveError && statusForCode(err.code) === 401) {
         await reply.code(401).header('www-authenticate', 'Bearer error="invalid_token"').send(errorBody(err.code, err.message));
         return undefined;
       }
@@ -126,7 +126,7 @@ export function createGuard(options: GuardOptions): Guard {
 export function installAuthErrorHandler(scope: FastifyInstance): void {
   scope.setErrorHandler((err: FastifyError | ZenLiveError, req, reply) => {
     if (err instanceof ZenLiveError) {
-      const status = AUTH_STATUS_BY_CODE[err.code] ?? statusForCode(err.code);
+      const status = statusForCode(err.code);
       if (err instanceof ThrottledError) void reply.header('retry-after', String(err.retryAfterSeconds));
       if (status >= 500) req.log.error({ err }, 'request failed');
       const details = err instanceof RequestValidationError ? err.details : {};

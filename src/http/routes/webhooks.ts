@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandl
 import { z } from 'zod';
 import { ZenLiveError } from '../../base/index.js';
 import type { WebhookService } from '../../events/index.js';
-import { errorBody } from '../error-status.js';
+import { errorBody, statusForCode } from '../error-status.js';
+import { RequestValidationError } from '../guard.js';
 import { zodRouteSchema } from '../openapi.js';
 
 export interface WebhookRouteOptions {
@@ -10,27 +11,6 @@ export interface WebhookRouteOptions {
   /** The auth guard (permission `webhooks:manage`) when auth is on; nothing when it is off. */
   preHandler?: preHandlerHookHandler | preHandlerHookHandler[];
 }
-
-/** A request whose body, query or path parameters fail their schema; `details` names the field. */
-class RequestInvalidError extends ZenLiveError {
-  readonly code = 'VALIDATION_FAILED';
-  constructor(
-    message: string,
-    readonly details: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
-
-// Statuses of the errors these routes raise. TODO(issue 4): move into http/error-status.ts (owned
-// elsewhere), whose handler also drops `details`; until then these routes answer them themselves.
-const STATUS: Readonly<Record<string, number>> = {
-  VALIDATION_FAILED: 400,
-  WEBHOOK_URL_INVALID: 400,
-  WEBHOOK_EVENT_UNKNOWN: 400,
-  WEBHOOK_CURSOR_INVALID: 400,
-  WEBHOOK_NOT_FOUND: 404,
-};
 
 const Stats = z.object({ queued: z.number().int(), delivered: z.number().int(), failed: z.number().int(), dropped: z.number().int(), retries: z.number().int() });
 const WebhookView = z.object({
@@ -143,7 +123,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | '
   });
   const first = issues[0];
   const field = first === undefined || first.path === '' ? where : first.path;
-  return raise(new RequestInvalidError(`${where}: ${field}: ${first?.message ?? 'invalid'}`, { field, issues }));
+  return raise(new RequestValidationError(`${where}: ${field}: ${first?.message ?? 'invalid'}`, { field, issues }));
 }
 
 function raise(err: Error): never {
@@ -152,21 +132,20 @@ function raise(err: Error): never {
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
-/** Answers the errors listed in STATUS with their status and details; others go to the app's handler. */
+/** Answers this area's errors (and validation failures) with their status and details; others go to the app's handler. */
 function answer(handler: Handler): Handler {
   return async (req, reply) => {
     try {
       return await handler(req, reply);
     } catch (err) {
-      const status = err instanceof ZenLiveError ? STATUS[err.code] : undefined;
-      if (status === undefined || !(err instanceof ZenLiveError)) throw err;
-      return reply.code(status).send(errorBody(err.code, err.message, detailsOf(err)));
+      if (!(err instanceof ZenLiveError) || !(err instanceof RequestValidationError || err.code.startsWith('WEBHOOK_'))) throw err;
+      return reply.code(statusForCode(err.code)).send(errorBody(err.code, err.message, detailsOf(err)));
     }
   };
 }
 
 function detailsOf(err: ZenLiveError): Record<string, unknown> {
-  if (err instanceof RequestInvalidError) return err.details;
+  if (err instanceof RequestValidationError) return err.details;
   const known = err as ZenLiveError & { url?: string; eventType?: string; webhookId?: string; cursor?: string };
   if (known.url !== undefined) return { field: 'url' };
   if (known.eventType !== undefined) return { field: 'events', value: known.eventType };
