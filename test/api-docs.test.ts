@@ -10,6 +10,7 @@ import { createGuard, createHttpApp, registerAuthRoutes, registerSessionRoutes, 
 import { StreamRegistry } from '../src/hub/index.js';
 import { MemoryAuditSink } from '../src/security/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { testAuthOptions } from './helpers/auth-options.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking an arbitrary JSON document
 type Json = Record<string, any>;
@@ -43,26 +44,7 @@ describe('the OpenAPI document of the API', () => {
     const logger = silentLogger();
     const audit = new MemoryAuditSink();
     const registry = new StreamRegistry({ gopCache: { maxFrames: 100, maxBytes: 1 << 20 }, backpressure: { softLimitBytes: 1 << 20, hardLimitBytes: 1 << 22, maxSkipMs: 5000 } });
-    const auth = await createAuth({
-      enabled: true,
-      environment: 'development',
-      jwtSecret: 'docs-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-      jwtKeys: [],
-      issuer: 'zenlive',
-      audience: 'zenlive',
-      accessTtlSeconds: 900,
-      refreshTtlSeconds: 3600,
-      playbackTtlSeconds: 300,
-      publishTtlSeconds: 300,
-      usersFile: '',
-      allowAnonymousViewers: true,
-      streamKeyGraceSeconds: 60,
-      playbackTokenSecret: '',
-      loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 50, windowSeconds: 900 },
-      streamKeyThrottle: { maxFailuresPerIp: 50, windowSeconds: 300 },
-      audit,
-      logger,
-    });
+    const auth = await createAuth(testAuthOptions({ environment: 'development', jwtSecret: 'docs-secret-0123456789-abcdefghijklmnopqrstuvwxyz', audit, logger }));
     const webhooks = new WebhookService({ store: new MemoryWebhookStore(), eventTypes: WEBHOOK_BUS_EVENT_TYPES, delivery: {}, logger });
     const http = await createHttpApp({ logger, registry, isReady: () => true, corsOrigins: ['*'], apiDocs: { title: 'ZenLive API', version: '0.0.0', bearerAuth: true } });
     const registered = new Set<string>();

@@ -13,6 +13,7 @@ import { makeClip } from './helpers/clip.js';
 import { publishClip, type FfmpegProcess } from './helpers/ffmpeg.js';
 import { requireBinary } from './helpers/peers.js';
 import { waitFor } from './helpers/server.js';
+import { testAuthOptions } from './helpers/auth-options.js';
 
 /**
  * The server as the app will compose it with auth on (src/app does not wire auth yet): hub,
@@ -35,26 +36,7 @@ async function startAuthServer(enabled = true, logger: Logger = silentLogger()):
     gopCache: { maxFrames: 1800, maxBytes: 32 * 1024 * 1024 },
     backpressure: { softLimitBytes: 2 * 1024 * 1024, hardLimitBytes: 16 * 1024 * 1024, maxSkipMs: 10_000 },
   });
-  const auth = await createAuth({
-    enabled,
-    environment: 'production',
-    jwtSecret: 'e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-    jwtKeys: [],
-    issuer: 'zenlive',
-    audience: 'zenlive',
-    accessTtlSeconds: 900,
-    refreshTtlSeconds: 3600,
-    playbackTtlSeconds: 300,
-    publishTtlSeconds: 300,
-    usersFile: '',
-    allowAnonymousViewers: true,
-    streamKeyGraceSeconds: 60,
-    playbackTokenSecret: '',
-    loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 50, windowSeconds: 900 },
-    streamKeyThrottle: { maxFailuresPerIp: 50, windowSeconds: 300 },
-    audit,
-    logger,
-  });
+  const auth = await createAuth(testAuthOptions({ enabled, jwtSecret: 'e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz', audit, logger }));
   const http = await createHttpApp({ logger, registry, isReady: () => true, corsOrigins: ['*'] });
   const guard = createGuard({ enabled, auth: auth.service, logger });
   await registerAuthRoutes(http, { auth: auth.service, tokens: auth.tokens, guard });

@@ -1,32 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../base/index.js';
-import { MemoryAuditSink } from '../security/index.js';
+import { testAuthOptions } from '../../test/helpers/auth-options.js';
 import { createAuth, type AuthOptions } from './create-auth.js';
 import { WeakSecretError } from './errors.js';
 import { secretWeakness } from './secret-strength.js';
 
 function options(over: Partial<AuthOptions> = {}): AuthOptions {
-  return {
-    enabled: true,
-    environment: 'production',
+  return testAuthOptions({
     jwtSecret: 'k'.repeat(8) + 'Zq3!x9Lp0vB7nM2cR5tY8wE1uI4oP6aS',
-    jwtKeys: [],
-    issuer: 'zenlive',
-    audience: 'zenlive',
-    accessTtlSeconds: 900,
-    refreshTtlSeconds: 3600,
-    playbackTtlSeconds: 300,
-    publishTtlSeconds: 300,
-    usersFile: '',
-    allowAnonymousViewers: true,
-    streamKeyGraceSeconds: 60,
-    playbackTokenSecret: '',
     loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 20, windowSeconds: 900 },
     streamKeyThrottle: { maxFailuresPerIp: 10, windowSeconds: 300 },
-    audit: new MemoryAuditSink(),
-    logger: silentLogger(),
     ...over,
-  };
+  });
 }
 
 describe('createAuth', () => {
