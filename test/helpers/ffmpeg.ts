@@ -38,8 +38,12 @@ export function spawnFfmpeg(args: readonly string[], maxSeconds = 60): FfmpegPro
   };
 }
 
-/** Publishes a clip in a loop to an RTMP URL, in real time by default (what OBS would do). */
-export function publishClip(clip: string, url: string, maxSeconds = 60, readRate = 1): FfmpegProcess {
+/**
+ * Publishes a clip in a loop to an RTMP URL, in real time by default (what OBS would do).
+ * The cap only guards against a leaked child: a publisher shared by a whole describe block
+ * must outlive every test in it on a slow, busy machine, so it is generous.
+ */
+export function publishClip(clip: string, url: string, maxSeconds = 300, readRate = 1): FfmpegProcess {
   return spawnFfmpeg(['-v', 'error', '-readrate', String(readRate), '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', url], maxSeconds);
 }
 
