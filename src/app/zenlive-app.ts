@@ -1,18 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createAuth, SharedStateSessionStore, SigningKeyError, WeakSecretError, type Auth, type ResourceRef, type VerifyCredentials } from '../auth/index.js';
+import { ANONYMOUS, authorize, createAuth, SharedStateSessionStore, SigningKeyError, WeakSecretError, type Auth, type Principal, type ResourceRef, type VerifyCredentials } from '../auth/index.js';
 import type { Logger } from '../base/index.js';
 import { ChatService, createChatApi, registerChatRoutes, type ChatApi, type ChatIdentity } from '../chat/index.js';
 import { ConfigError, type ZenLiveConfig } from '../config/index.js';
 import { EventBus, FileWebhookStore, forwardBusToWebhooks, MemoryWebhookStore, WEBHOOK_BUS_EVENT_TYPES, WebhookService } from '../events/index.js';
-import { createGuard, createHttpApp, registerAuthRoutes, registerSessionRoutes, registerStreamAdminRoutes, registerUserRoutes, registerWebhookRoutes, visibleTo } from '../http/index.js';
+import { createGuard, createHttpApp, registerAuthRoutes, registerSessionRoutes, registerStreamAdminRoutes, registerUserRoutes, registerWebhookRoutes, visibleTo, type Guard } from '../http/index.js';
 import { describeStream, StreamRegistry, type AuthorizePublish, type StreamOptions } from '../hub/index.js';
 import { registerFlvRoutes } from '../protocols/flv/index.js';
 import { HlsService, registerHlsApiRoutes, type HlsOptions } from '../protocols/hls/index.js';
 import { RtmpServer } from '../protocols/rtmp/index.js';
 import { registerWatchRoutes } from '../protocols/watch/index.js';
-import { registerWebRtcRoutes, WebRtcService, type WebRtcOptions } from '../protocols/webrtc/index.js';
+import { registerRoomRoutes, registerRoomSignaling, registerWebRtcRoutes, RoomService, WebRtcService, type RoomIdentity, type WebRtcOptions } from '../protocols/webrtc/index.js';
 import { FileAuditLog, MemoryAuditSink, type AuditSink } from '../security/index.js';
 import { buildWatermarkFilter, createStorage, HlsOffload, Recorder, RecordingCatalog, registerRecordingRoutes, RetentionSweeper, ThumbnailService, type RecordingEvent, type Storage, type Watermark } from '../storage/index.js';
 import { createMemoryState, RedisState, type SharedState } from '../state/index.js';
@@ -101,6 +101,7 @@ export class ZenLiveApp {
   private http: FastifyInstance | undefined;
   private hls: HlsService | undefined;
   private webrtc: WebRtcService | undefined;
+  private rooms: RoomService | undefined;
   private auth: Auth | undefined;
   private auditLog: FileAuditLog | undefined;
   private auditSink: AuditSink | undefined;
@@ -221,6 +222,7 @@ export class ZenLiveApp {
     await this.thumbnails?.close();
     this.hls?.close();
     this.webrtc?.close();
+    this.rooms?.close();
     await this.rtmp?.close(timeoutMs);
     if (this.http !== undefined) {
       const http = this.http;
@@ -469,9 +471,49 @@ export class ZenLiveApp {
         ...(auth.authorizePlay !== undefined ? { authorizePlay: auth.authorizePlay } : {}),
       });
       registerWebRtcRoutes(http, this.webrtc, { corsOrigin });
+      this.rooms = this.buildRooms(http, guard);
     }
     this.http = http;
     await http.listen({ host: c.server.host, port: c.server.http_port });
+  }
+
+  /**
+   * Call rooms at `/ws/rtc`: identities from access tokens, `rooms:join/publish/subscribe` checked
+   * per room (scoped grants allow a room to a user without a role that has it), the browser client
+   * at `/rtc/zenlive-rtc.js` and room stats under `/api/v1/rooms`.
+   */
+  private buildRooms(http: FastifyInstance, guard: Guard): RoomService {
+    const c = this.config;
+    const auth = this.auth;
+    if (auth === undefined) throw new Error('auth must start before rooms');
+    const w = webRtcOptions(c);
+    const principals = new WeakMap<RoomIdentity, Principal>();
+    const rooms = new RoomService({
+      logger: this.rootLogger,
+      network: { ...(w.udpPortRange !== undefined ? { udpPortRange: w.udpPortRange } : {}), ...(w.bindAddress !== undefined ? { bindAddress: w.bindAddress } : {}) },
+      settings: { connectTimeoutMs: w.connectTimeoutMs ?? 15_000, disconnectGraceMs: 10_000, ...(w.publicIp !== undefined ? { publicIp: w.publicIp } : {}) },
+      stunServers: w.stunServers,
+      turnServers: w.turnServers,
+      ...(w.turnSecret !== undefined ? { turnSecret: w.turnSecret } : {}),
+      maxParticipants: c.streaming.webrtc.room_max_participants,
+      authorize: (identity, action, roomId) => !auth.enabled || authorize((identity !== undefined ? principals.get(identity) : undefined) ?? ANONYMOUS, `rooms:${action}`, { roomId }).allow,
+    });
+    registerRoomSignaling(http, rooms, {
+      logger: this.rootLogger,
+      authenticate: async (token) => {
+        try {
+          const p = await auth.service.authenticate(token);
+          if (p.userId === undefined) return null;
+          const identity: RoomIdentity = { userId: p.userId, name: p.username ?? p.userId, role: p.role };
+          principals.set(identity, p);
+          return identity;
+        } catch {
+          return null;
+        }
+      },
+    });
+    registerRoomRoutes(http, rooms, { list: guard.requirePermission('users:manage'), read: guard.requirePermission('rooms:join', { ownerOf: (req) => ({ roomId: (req.params as { id?: string }).id ?? '' }) }) });
+    return rooms;
   }
 
   private async startRtmp(): Promise<void> {

@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from '../../base/index.js';
+import { loadStaticAsset, type Logger } from '../../base/index.js';
 import { STREAM_ID_PATTERN } from '../../hub/index.js';
 import { WatchPageNotFoundError } from './errors.js';
-import { loadStaticAsset } from './static-asset.js';
 import { WatchPage } from './watch-page.js';
 
 /** What the watch page routes need. */

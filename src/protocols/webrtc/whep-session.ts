@@ -1,35 +1,25 @@
 import { randomInt } from 'node:crypto';
-import { RtpHeader, RtpPacket, type RTCPeerConnection, type RTCRtpSender } from 'werift';
+import type { RTCPeerConnection, RTCRtpSender } from 'werift';
 import type { Logger } from '../../base/index.js';
 import type { ByteSink, Stream, Subscription } from '../../hub/index.js';
 import type { OpusSource } from './opus-source.js';
 import { PeerResource, type PeerResourceSettings, type ResourceEndReason } from './peer-resource.js';
 import { readRecords, type RtpFrameFormat } from './rtp-frame-format.js';
-import { SendHistory } from './send-history.js';
+import { RtpOut } from './rtp-out.js';
 
-/** One outgoing track of a viewer: its sender and its own sequence and timestamp space. */
+/** One outgoing track of a viewer: its own sequence and timestamp space over a shared RtpOut. */
 class TrackOut {
   private sequence = randomInt(0, 0x10000);
   private readonly timestampOffset = randomInt(0, 0x100000000);
-  readonly history = new SendHistory();
+  private readonly out: RtpOut;
 
-  constructor(readonly sender: RTCRtpSender) {
-    sender.onGenericNack.subscribe((nack) => {
-      // werift resends what it still has; older packets come from our longer history
-      for (const p of this.history.olderThanWerift(nack.lost)) void sender.dtlsTransport.sendRtp(p.payload, p.header).catch(() => undefined);
-    });
+  constructor(sender: RTCRtpSender) {
+    this.out = new RtpOut(sender);
   }
 
   send(payload: Buffer, timestamp: number, marker: boolean): void {
-    const payloadType = this.sender.codec?.payloadType;
-    if (payloadType === undefined) return;
-    // werift's sendRtp rewrites the header object it is given: every viewer gets its own header,
-    // while the payload bytes stay shared
-    const header = new RtpHeader({ payloadType, sequenceNumber: this.sequence, timestamp: (timestamp + this.timestampOffset) >>> 0, marker });
+    this.out.send(payload, this.sequence, (timestamp + this.timestampOffset) >>> 0, marker);
     this.sequence = (this.sequence + 1) & 0xffff;
-    const packet = new RtpPacket(header, payload);
-    this.history.add(packet);
-    void this.sender.sendRtp(packet).catch(() => undefined);
   }
 }
 

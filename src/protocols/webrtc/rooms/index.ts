@@ -1,0 +1,7 @@
+export { RoomService, type RoomServiceOptions, type RoomAction, type RoomSnapshot, type ConnectionState } from './room-service.js';
+export { registerRoomSignaling, type RoomRouteOptions } from './ws-route.js';
+export { RoomError, type RoomErrorCode } from './errors.js';
+export type { RoomIdentity } from './participant.js';
+export { RTC_PROTOCOL_VERSION, parseRtcClientFrame, encodeRtcServerFrame, type RtcClientFrame, type RtcServerFrame, type ParticipantInfo, type TrackInfo } from './protocol.js';
+export type { SubscriptionStats } from './room-subscription.js';
+export { registerRoomRoutes, ROOM_CLIENT_URL, type RoomRouteGuards } from './routes.js';

@@ -1,0 +1,74 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+
+/**
+ * A UDP relay between a browser and the server with a bandwidth limit on the server → browser
+ * direction, to put a real bottleneck on one WebRTC path. The browser is told the server lives at
+ * `towardServer` and the server is told the browser lives at `towardBrowser`; each side then sees
+ * packets come from exactly the address it expects, so ICE passes through untouched.
+ */
+export interface UdpRelay {
+  /** Port the browser sends to (stands for the server). */
+  towardServer: number;
+  /** Port the server sends to (stands for the browser). */
+  towardBrowser: number;
+  /** Bytes per second allowed toward the browser; Infinity lifts the limit. */
+  setLimit(bytesPerSecond: number): void;
+  /** Packets dropped by the limit so far. */
+  readonly dropped: number;
+  close(): Promise<void>;
+}
+
+async function bind(): Promise<Socket> {
+  const s = createSocket('udp4');
+  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
+  return s;
+}
+
+/** Relays to the server at 127.0.0.1:`serverPort`; the browser's address is learned from its first packet. */
+export async function startUdpRelay(serverPort: number): Promise<UdpRelay> {
+  const browserSide = await bind();
+  const serverSide = await bind();
+  let browser: RemoteInfo | undefined;
+  let limit = Infinity;
+  // a token bucket holding at most 100 ms of the allowed rate, so bursts above it are dropped as a real bottleneck would
+  let tokens = 0;
+  let refilledAt = performance.now();
+  let dropped = 0;
+
+  browserSide.on('message', (msg, from) => {
+    browser = from;
+    serverSide.send(msg, serverPort, '127.0.0.1');
+  });
+  serverSide.on('message', (msg) => {
+    if (browser === undefined) return;
+    if (limit !== Infinity) {
+      const now = performance.now();
+      tokens = Math.min(limit / 10, tokens + ((now - refilledAt) / 1000) * limit);
+      refilledAt = now;
+      // STUN (first byte 0 or 1) always passes: the path must stay up, only media is squeezed
+      const stun = (msg[0] ?? 0) < 2;
+      if (!stun && tokens < msg.length) {
+        dropped++;
+        return;
+      }
+      if (!stun) tokens -= msg.length;
+    }
+    browserSide.send(msg, browser.port, browser.address);
+  });
+
+  return {
+    towardServer: browserSide.address().port,
+    towardBrowser: serverSide.address().port,
+    setLimit(bytesPerSecond) {
+      limit = bytesPerSecond;
+      tokens = 0;
+      refilledAt = performance.now();
+    },
+    get dropped() {
+      return dropped;
+    },
+    async close() {
+      await Promise.all([new Promise<void>((r) => browserSide.close(() => r())), new Promise<void>((r) => serverSide.close(() => r()))]);
+    },
+  };
+}
