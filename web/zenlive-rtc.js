@@ -38,6 +38,8 @@ export class ZenLiveRoom extends EventTarget {
     this.iceServers = options.iceServers;
     this.participants = new Map();
     this.subscriptions = new Map();
+    // participants being subscribed to: a `tracks` frame may arrive before our subscribe is answered
+    this.subscribing = new Set();
     this.publisher = undefined;
     this.me = undefined;
     this.pending = new Map();
@@ -95,6 +97,15 @@ export class ZenLiveRoom extends EventTarget {
 
   /** Receives one participant; resolves with {subscription, stream, pc} once the media is negotiated. */
   async subscribe(participantId, { maxHeight = this.maxHeight } = {}) {
+    this.subscribing.add(participantId);
+    try {
+      return await this.negotiateSubscription(participantId, maxHeight);
+    } finally {
+      this.subscribing.delete(participantId);
+    }
+  }
+
+  async negotiateSubscription(participantId, maxHeight) {
     const offer = await this.request({ type: 'subscribe', participant: participantId, ...(maxHeight !== undefined ? { maxHeight } : {}) });
     const pc = new RTCPeerConnection({ iceServers: this.iceServers ?? [] });
     const stream = new MediaStream();
@@ -177,7 +188,7 @@ export class ZenLiveRoom extends EventTarget {
       case 'tracks': {
         const p = this.participants.get(frame.participantId);
         if (p) p.tracks = frame.tracks;
-        const watching = [...this.subscriptions.values()].some((s) => s.participantId === frame.participantId);
+        const watching = this.subscribing.has(frame.participantId) || [...this.subscriptions.values()].some((s) => s.participantId === frame.participantId);
         if (this.autoSubscribe && p && frame.tracks.length > 0 && !watching && frame.participantId !== this.me?.id) {
           this.subscribe(frame.participantId).catch((err) => this.emit('error', { message: err.message }));
         }

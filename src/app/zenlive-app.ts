@@ -496,6 +496,7 @@ export class ZenLiveApp {
       turnServers: w.turnServers,
       ...(w.turnSecret !== undefined ? { turnSecret: w.turnSecret } : {}),
       maxParticipants: c.streaming.webrtc.room_max_participants,
+      maxPublishBitrateBps: c.streaming.webrtc.room_max_publish_kbps * 1000,
       authorize: (identity, action, roomId) => !auth.enabled || authorize((identity !== undefined ? principals.get(identity) : undefined) ?? ANONYMOUS, `rooms:${action}`, { roomId }).allow,
     });
     registerRoomSignaling(http, rooms, {

@@ -107,6 +107,8 @@ export const WebRtcConfig = z.strictObject({
   ffmpeg_path: z.string().min(1).default('ffmpeg'),
   /** Participants per call room at `/ws/rtc`; each receives every other one, so this bounds the room's cost. */
   room_max_participants: z.number().int().min(2).max(100).default(16),
+  /** Most one room publisher may send, all simulcast layers together; publishers are told by REMB. */
+  room_max_publish_kbps: z.number().int().min(100).max(50_000).default(3000),
 });
 
 export const StreamingConfig = z.strictObject({

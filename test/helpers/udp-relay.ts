@@ -30,7 +30,8 @@ export async function startUdpRelay(serverPort: number): Promise<UdpRelay> {
   const serverSide = await bind();
   let browser: RemoteInfo | undefined;
   let limit = Infinity;
-  // a token bucket holding at most 100 ms of the allowed rate, so bursts above it are dropped as a real bottleneck would
+  // a token bucket holding at most 500 ms of the allowed rate (a router's queue): short bursts such
+  // as a keyframe pass, a sustained rate above the limit is dropped
   let tokens = 0;
   let refilledAt = performance.now();
   let dropped = 0;
@@ -43,7 +44,7 @@ export async function startUdpRelay(serverPort: number): Promise<UdpRelay> {
     if (browser === undefined) return;
     if (limit !== Infinity) {
       const now = performance.now();
-      tokens = Math.min(limit / 10, tokens + ((now - refilledAt) / 1000) * limit);
+      tokens = Math.min(limit / 2, tokens + ((now - refilledAt) / 1000) * limit);
       refilledAt = now;
       // STUN (first byte 0 or 1) always passes: the path must stay up, only media is squeezed
       const stun = (msg[0] ?? 0) < 2;

@@ -70,6 +70,11 @@ export class PublishedVideo {
     });
   }
 
+  /** SSRCs of the layers seen so far. */
+  ssrcs(): number[] {
+    return this.layers.flatMap((l) => (l.ssrc !== undefined ? [l.ssrc] : []));
+  }
+
   get layerCount(): number {
     return this.layers.length;
   }
@@ -104,7 +109,7 @@ export class PublishedVideo {
     const now = performance.now();
     layer.ssrc = packet.header.ssrc;
     layer.lastPacketMs = now;
-    layer.stats.onPacket(packet.header.sequenceNumber, packet.header.timestamp, now, packet.payload.length);
+    layer.stats.onPacket(packet.header.sequenceNumber, packet.header.timestamp, packet.payload.length, now);
     layer.rate.add(packet.payload.length, now);
     if (packet.payload.length === 0) return; // padding probes carry nothing to forward
     const keyframe = isKeyframeStart(this.codecName, packet.payload);
@@ -135,7 +140,7 @@ export class PublishedAudio {
 
   private onPacket(packet: RtpPacket, extensions: Extensions | undefined): void {
     const now = performance.now();
-    this.stats.onPacket(packet.header.sequenceNumber, packet.header.timestamp, now, packet.payload.length);
+    this.stats.onPacket(packet.header.sequenceNumber, packet.header.timestamp, packet.payload.length, now);
     const level = (extensions?.[AUDIO_LEVEL_URI] as { level?: number } | undefined)?.level;
     if (level !== undefined) this.onLevel(level, now);
     for (const sink of this.sinks) sink.onAudio(packet, now);

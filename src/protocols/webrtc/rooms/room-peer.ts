@@ -4,6 +4,7 @@ import {
   useAudioLevelIndication,
   useNACK,
   usePLI,
+  useREMB,
   useRepairedRtpStreamId,
   useSdesMid,
   useSdesRTPStreamId,
@@ -17,14 +18,17 @@ import type { NegotiatedCodec } from './room-codecs.js';
 /** The URI of the RFC 6464 audio level extension, as negotiated in SDP. */
 export const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 
-function codecParameters(c: NegotiatedCodec): RTCRtpCodecParameters {
+function codecParameters(c: NegotiatedCodec, remb = false): RTCRtpCodecParameters {
   return new RTCRtpCodecParameters({
     mimeType: c.mimeType,
     clockRate: c.clockRate,
     payloadType: c.payloadType,
     ...(c.channels !== undefined ? { channels: c.channels } : {}),
     // video: NACK for loss, PLI for keyframes; both: transport-wide CC so each sender can estimate bandwidth
-    rtcpFeedback: c.kind === 'video' ? [useNACK(), usePLI(), { type: 'transport-cc' }] : [{ type: 'transport-cc' }],
+    // Publishers get REMB instead of transport-wide CC: werift's transport-CC feedback makes
+    // Chromium's delay-based estimator back off to ~200 kbit/s on an idle loopback, so its top
+    // simulcast layers never start. With REMB (our cap) and receiver reports (loss), they do.
+    rtcpFeedback: remb ? (c.kind === 'video' ? [useNACK(), usePLI(), useREMB()] : []) : c.kind === 'video' ? [useNACK(), usePLI(), { type: 'transport-cc' }] : [{ type: 'transport-cc' }],
     ...(c.parameters !== '' ? { parameters: c.parameters } : {}),
   });
 }
@@ -43,10 +47,10 @@ function network(options: PeerNetworkOptions, iceServers: readonly IceServerOpti
  */
 export function createRoomPublisherPeer(codecs: { video?: NegotiatedCodec; audio?: NegotiatedCodec }, options: PeerNetworkOptions, iceServers: readonly IceServerOptions[]): RTCPeerConnection {
   return new RTCPeerConnection({
-    codecs: { video: codecs.video !== undefined ? [codecParameters(codecs.video)] : [], audio: codecs.audio !== undefined ? [codecParameters(codecs.audio)] : [] },
+    codecs: { video: codecs.video !== undefined ? [codecParameters(codecs.video, true)] : [], audio: codecs.audio !== undefined ? [codecParameters(codecs.audio, true)] : [] },
     headerExtensions: {
-      video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId(), useTransportWideCC()],
-      audio: [useSdesMid(), useAudioLevelIndication(), useTransportWideCC()],
+      video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId()],
+      audio: [useSdesMid(), useAudioLevelIndication()],
     },
     ...network(options, iceServers),
   });

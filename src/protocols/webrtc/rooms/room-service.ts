@@ -26,6 +26,8 @@ export interface RoomServiceOptions {
   turnSecret?: TurnSecretOptions;
   /** Participants per room; one more is refused with ROOM_FULL. */
   maxParticipants: number;
+  /** Most a publisher may send, all simulcast layers together (told to it by REMB). */
+  maxPublishBitrateBps: number;
   /** Whether `identity` (undefined: anonymous) may do `action` in room `roomId`. */
   authorize(identity: RoomIdentity | undefined, action: RoomAction, roomId: string): boolean;
 }
@@ -184,6 +186,7 @@ export class RoomService {
       rids,
       (level, now) => room.audioLevel(p.id, level, now),
       () => room.broadcast({ type: 'tracks', participantId: p.id, tracks: p.tracks() }),
+      this.options.maxPublishBitrateBps,
       this.log.child({ room: room.id, participant: p.id }),
       this.options.settings,
     );

@@ -65,8 +65,8 @@ export class RoomSubscription extends PeerResource implements VideoSink, AudioSi
       this.onLayer = (layer) => options.onLayer(layer, video.rids[layer] ?? null);
       // the subscriber lost a picture (or just started decoding): the layer it watches sends a keyframe
       sender.onPictureLossIndication.subscribe(() => {
-        const layer = this.videoSwitch?.current;
-        if (layer !== undefined) video.requestKeyframe(layer);
+        const layer = this.videoSwitch?.current ?? -1;
+        if (layer >= 0) video.requestKeyframe(layer);
       });
     }
     if (audio !== undefined) {

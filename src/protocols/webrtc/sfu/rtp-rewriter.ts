@@ -24,6 +24,8 @@ export function timestampDelta(a: number, b: number): number {
  *   since the last output packet (at least 1 tick).
  * - Packets of any other source than the current one are dropped, including late packets of
  *   the previous source and late packets of the new source from before the switch point.
+ * - A source whose sequence jumps far (it restarted) is re-based like a switch once a second
+ *   consecutive packet confirms the jump (RFC 3550 A.1).
  *
  * Per packet nothing is allocated: `rewrite()` answers with a boolean and leaves the result in
  * `seq` / `timestamp`.
