@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ANONYMOUS, authorize, createAuth, SharedStateSessionStore, SigningKeyError, WeakSecretError, type Auth, type Principal, type ResourceRef, type VerifyCredentials } from '../auth/index.js';
+import { ANONYMOUS, authorize, createAuth, SharedStateSessionStore, SigningKeyError, WeakSecretError, type Auth, type Grant, type Principal, type ResourceRef, type VerifyCredentials } from '../auth/index.js';
 import type { Logger } from '../base/index.js';
 import { ChatService, createChatApi, registerChatRoutes, type ChatApi, type ChatIdentity } from '../chat/index.js';
 import { ConfigError, type ZenLiveConfig } from '../config/index.js';
@@ -364,7 +364,8 @@ export class ZenLiveApp {
         const auth = this.auth;
         if (token === undefined || auth === undefined) return null;
         try {
-          const p = await auth.service.authenticate(token);
+          // an access token of a signed-in user, or a room token an app minted for a participant
+          const p = await auth.service.authenticate(token).catch(() => auth.service.authenticateRoomToken(token));
           if (p.userId === undefined) return null;
           const grants = p.grants.filter((g) => g.permission === 'chat:moderate').map((g) => (g.roomId !== undefined ? `chat:moderate:${g.roomId}` : 'chat:moderate'));
           const identity: ChatIdentity = { userId: p.userId, name: p.username ?? p.userId, role: p.role, grants };
@@ -503,7 +504,8 @@ export class ZenLiveApp {
       logger: this.rootLogger,
       authenticate: async (token) => {
         try {
-          const p = await auth.service.authenticate(token);
+          // an access token of a signed-in user, or a room token an app minted for a participant
+          const p = await auth.service.authenticate(token).catch(() => auth.service.authenticateRoomToken(token));
           if (p.userId === undefined) return null;
           const identity: RoomIdentity = { userId: p.userId, name: p.username ?? p.userId, role: p.role };
           principals.set(identity, p);
@@ -513,7 +515,20 @@ export class ZenLiveApp {
         }
       },
     });
-    registerRoomRoutes(http, rooms, { list: guard.requirePermission('users:manage'), read: guard.requirePermission('rooms:join', { ownerOf: (req) => ({ roomId: (req.params as { id?: string }).id ?? '' }) }) });
+    const roomOf = (req: FastifyRequest): ResourceRef => ({ roomId: (req.params as { id?: string }).id ?? '' });
+    registerRoomRoutes(http, rooms, {
+      list: guard.requirePermission('users:manage'),
+      read: guard.requirePermission('rooms:join', { ownerOf: roomOf }),
+      issue: guard.requirePermission('rooms:manage', { ownerOf: roomOf }),
+      issueToken: async (roomId, r) => {
+        const grants: Grant[] = [{ permission: 'rooms:join', roomId }];
+        if (r.publish) grants.push({ permission: 'rooms:publish', roomId });
+        if (r.subscribe) grants.push({ permission: 'rooms:subscribe', roomId });
+        const issued = await auth.tokens.issue('room', { sub: r.identity, ...(r.name !== undefined ? { username: r.name } : {}), grants }, { ttlSeconds: r.ttlSeconds });
+        auth.audit.append({ type: 'rooms.token_issued', target: r.identity, data: { room: roomId, publish: r.publish, subscribe: r.subscribe, ttl_seconds: r.ttlSeconds } });
+        return { token: issued.token, expiresAt: issued.exp };
+      },
+    });
     return rooms;
   }
 

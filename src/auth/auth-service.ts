@@ -119,6 +119,15 @@ export class AuthService {
     return { kind: 'user', role, userId: claims.sub, username: session.username, sessionId: session.id, grants: claims.grants ?? [] };
   }
 
+  /**
+   * The principal behind a room token (`POST /api/v1/rooms/:id/token`): a call participant an
+   * app vouches for, allowed exactly what its grants say in that one room and nothing else.
+   */
+  async authenticateRoomToken(token: string): Promise<Principal> {
+    const claims = await this.o.tokens.verify('room', token);
+    return { kind: 'user', role: 'anonymous', userId: claims.sub, ...(claims.username !== undefined ? { username: claims.username } : {}), grants: (claims.grants ?? []).filter((g) => g.roomId !== undefined) };
+  }
+
   private async pair(session: Session, refreshJti: string): Promise<TokenPair> {
     const access = await this.o.tokens.issue('access', { sub: session.userId, sid: session.id, role: session.role, username: session.username });
     const refreshTtl = Math.max(1, Math.floor((session.expiresAt - Date.now()) / 1000));

@@ -98,7 +98,7 @@ export async function createAuth(o: AuthOptions): Promise<Auth> {
     ...(signingKid !== undefined ? { signingKid } : {}),
     issuer: o.issuer,
     audience: o.audience,
-    ttlSeconds: { access: o.accessTtlSeconds, refresh: o.refreshTtlSeconds, playback: o.playbackTtlSeconds, publish: o.publishTtlSeconds },
+    ttlSeconds: { access: o.accessTtlSeconds, refresh: o.refreshTtlSeconds, playback: o.playbackTtlSeconds, publish: o.publishTtlSeconds, room: 3600 },
   });
   const playbackSecret = o.playbackTokenSecret !== '' ? o.playbackTokenSecret : jwtSecret !== '' ? createHmac('sha256', jwtSecret).update('zenlive playback tokens').digest('base64url') : randomBytes(32).toString('base64url');
   const users = o.usersFile !== '' ? await UserDirectory.open(o.usersFile) : UserDirectory.memory();

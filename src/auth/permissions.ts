@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'rooms:join',
   'rooms:publish',
   'rooms:subscribe',
+  'rooms:manage',
   'audit:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -54,6 +55,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<PrincipalRole, ReadonlySet<Permis
     'streams:publish',
     'recordings:delete',
     'rooms:publish',
+    'rooms:manage',
   ]),
   moderator: new Set<Permission>([...VIEWING, 'chat:moderate']),
   viewer: new Set<Permission>(VIEWING),

@@ -126,7 +126,7 @@ describe('SharedStateSessionStore on redis-server', () => {
       keys: [{ kid: 'hs', alg: 'HS256', secret: 'a-test-secret-that-is-long-enough-for-hs256!!' }],
       issuer: 'zenlive-test',
       audience: 'zenlive-api',
-      ttlSeconds: { access: 900, refresh: 3600, playback: 300, publish: 300 },
+      ttlSeconds: { access: 900, refresh: 3600, playback: 300, publish: 300, room: 3600 },
     });
     const users = UserDirectory.memory();
     await users.create({ username: 'alice', password: 'correct horse battery', role: 'publisher' });

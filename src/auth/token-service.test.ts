@@ -5,7 +5,7 @@ import type { SigningKeyConfig } from './signing-keys.js';
 import { TokenService, type TokenKind } from './token-service.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!!';
-const TTL = { access: 900, refresh: 3600, playback: 300, publish: 300 };
+const TTL = { access: 900, refresh: 3600, playback: 300, publish: 300, room: 3600 };
 
 function service(keys: SigningKeyConfig[], extra: { signingKid?: string; audience?: string; issuer?: string } = {}): Promise<TokenService> {
   return TokenService.create({ keys, issuer: extra.issuer ?? 'zenlive-test', audience: extra.audience ?? 'zenlive-api', ttlSeconds: TTL, ...(extra.signingKid !== undefined ? { signingKid: extra.signingKid } : {}) });

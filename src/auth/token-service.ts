@@ -5,13 +5,14 @@ import type { Grant } from './principal.js';
 import { importSigningKey, type SigningKey, type SigningKeyConfig } from './signing-keys.js';
 
 /** The four kinds of JWT; each validates only as itself (header `typ` and the `kind` claim). */
-export type TokenKind = 'access' | 'refresh' | 'playback' | 'publish';
+export type TokenKind = 'access' | 'refresh' | 'playback' | 'publish' | 'room';
 
 const TYP: Record<TokenKind, string> = {
   access: 'zenlive-access+jwt',
   refresh: 'zenlive-refresh+jwt',
   playback: 'zenlive-playback+jwt',
   publish: 'zenlive-publish+jwt',
+  room: 'zenlive-room+jwt',
 };
 
 /** Claims ZenLive puts in its tokens besides the registered ones. */

@@ -19,8 +19,12 @@ export class RoomError extends ZenLiveError {
   constructor(
     readonly code: RoomErrorCode,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { ref?: string },
   ) {
     super(message, options);
+    this.ref = options?.ref;
   }
+
+  /** The `ref` of the frame refused, when it could be read, so the client can match the error. */
+  readonly ref: string | undefined;
 }

@@ -4,4 +4,4 @@ export { RoomError, type RoomErrorCode } from './errors.js';
 export type { RoomIdentity } from './participant.js';
 export { RTC_PROTOCOL_VERSION, parseRtcClientFrame, encodeRtcServerFrame, type RtcClientFrame, type RtcServerFrame, type ParticipantInfo, type TrackInfo } from './protocol.js';
 export type { SubscriptionStats } from './room-subscription.js';
-export { registerRoomRoutes, ROOM_CLIENT_URL, type RoomRouteGuards } from './routes.js';
+export { registerRoomRoutes, ROOM_CLIENT_URL, RoomTokenRequest, type RoomRouteGuards } from './routes.js';

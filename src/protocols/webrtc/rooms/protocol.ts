@@ -70,7 +70,8 @@ export function parseRtcClientFrame(text: string): RtcClientFrame {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || 'type';
-    throw new RoomError('ROOM_BAD_FRAME', `${field}: ${issue?.message ?? 'invalid'}`);
+    const ref = typeof rest['ref'] === 'string' && rest['ref'].length <= 64 ? rest['ref'] : undefined;
+    throw new RoomError('ROOM_BAD_FRAME', `${field}: ${issue?.message ?? 'invalid'}`, ref !== undefined ? { ref } : undefined);
   }
   return parsed.data;
 }

@@ -69,7 +69,7 @@ export function registerRoomSignaling(app: FastifyInstance, service: RoomService
         frame = parseRtcClientFrame(bytes.toString('utf8'));
       } catch (err) {
         const e = err instanceof RoomError ? err : new RoomError('ROOM_BAD_FRAME', 'unreadable frame');
-        send(encodeRtcServerFrame({ type: 'error', code: e.code, message: e.message }));
+        send(encodeRtcServerFrame({ type: 'error', code: e.code, message: e.message, ...(e.ref !== undefined ? { ref: e.ref } : {}) }));
         if (++badFrames >= MAX_BAD_FRAMES) ws.close(CLOSE_POLICY, 'ROOM_BAD_FRAME: too many bad frames');
         return;
       }
