@@ -212,4 +212,24 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     // the clip's 440 Hz tone, transcoded AAC → Opus by ffmpeg
     await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 10_000);
   });
+
+  it('an RTMP stream with B-frames plays over WHEP from a copy re-encoded without them, stopped when the viewer leaves', async () => {
+    node = await startNode();
+    const clip = await makeClip({ bframes: true, width: 640, height: 360 });
+    ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${node.rtmp.port}/live/bframes`, 60);
+    const n = node;
+    await waitFor(() => n.registry.get('bframes')?.state === 'LIVE' && n.registry.get('bframes')?.startupFrames().some((f) => f.kind === 'video' && !f.config && f.pts !== f.dts) === true, 'the RTMP stream with B-frames to go live', 15_000);
+    const viewer = await openPage(node);
+    const played = (await viewer.evaluate(`(${WHEP_PLAY})(${JSON.stringify(`${node.base}/whep/bframes`)})`)) as { status: number; body?: string; location?: string };
+    expect(played.status, played.body).toBe(201);
+    const stats = await expectDecoding(viewer, 'the WHEP viewer of a B-frame stream');
+    expect([stats.width, stats.height]).toEqual([640, 360]);
+    // frames arrive in presentation order: no frame is dropped as late by the decoder's jitter buffer
+    const dropped = (await viewer.evaluate(`(async () => { let d = 0; (await window.zenlivePlayer.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') d = s.framesDropped || 0; }); return d; })()`)) as number;
+    expect(dropped).toBeLessThan(5);
+    await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 10_000);
+    expect(n.webrtc.reencodedStreams).toEqual(['bframes']);
+    await fetch(`${node.base}${played.location as string}`, { method: 'DELETE' });
+    await waitFor(() => n.webrtc.reencodedStreams.length === 0, 'the re-encoding ffmpeg to stop after the last viewer left', 10_000);
+  });
 });

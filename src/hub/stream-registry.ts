@@ -25,6 +25,11 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
     super();
   }
 
+  /** The options every stream of this registry gets, for streams derived outside it (transcoders). */
+  get streamOptions(): StreamOptions {
+    return this.options;
+  }
+
   /** Claims `id` for a publisher: the stream is created in STARTING. A live id is refused. */
   claim(id: string, publisher: PublisherInfo): Stream {
     if (this.streams.has(id)) throw new StreamAlreadyPublishingError(id);

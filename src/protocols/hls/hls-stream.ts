@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from '../../base/index.js';
 import { describeConfigFrame, type AudioTrackInfo, type MediaFrame, type VideoTrackInfo } from '../../media/index.js';
 import type { Stream } from '../../hub/index.js';
-import { Transcoder } from './abr/index.js';
+import { Transcoder } from '../../transcode/index.js';
 import { Fmp4SegmentMuxer } from './fmp4-segment-muxer.js';
 import type { HlsOptions } from './options.js';
 import { HlsOffloadWriter } from './offload-writer.js';

@@ -1,6 +1,6 @@
 import type { AuthorizePlay, StreamOptions } from '../../hub/index.js';
 import type { HlsFileSink } from './offload-writer.js';
-import type { LadderOptions } from './abr/index.js';
+import type { LadderOptions } from '../../transcode/index.js';
 
 /** HLS settings, as the composition root derives them from config. */
 export interface HlsOptions {

@@ -2,6 +2,7 @@ import { type RTCRtpSender } from 'werift';
 import type { Logger } from '../../base/index.js';
 import { resolveDecision, STREAM_ID_PATTERN, StreamAlreadyPublishingError, type AuthorizePlay, type AuthorizePublish, type Stream } from '../../hub/index.js';
 import { parseAvcDecoderConfig } from '../../media/index.js';
+import { Transcoder } from '../../transcode/index.js';
 import { AacToOpus } from './aac-to-opus.js';
 import { planCodecs, type CodecPlan } from './codec-choice.js';
 import { WebRtcRequestError, WhepCounterOfferError } from './errors.js';
@@ -42,6 +43,8 @@ export class WebRtcService {
   private readonly publishers = new Map<string, WhipSession>();
   private readonly formats = new Map<Stream, RtpFrameFormat>();
   private readonly transcoders = new Map<Stream, AacToOpus>();
+  /** B-frame-free copies of streams that have B-frames (WebRTC H.264 has none), one ffmpeg per stream. */
+  private readonly reencoders = new Map<Stream, Transcoder>();
   private readonly log: Logger;
   private readonly settings: PeerResourceSettings;
   private readonly maxPayloadSize: number;
@@ -63,6 +66,11 @@ export class WebRtcService {
   /** Resources alive now (publishers and viewers). */
   get size(): number {
     return this.resources.size;
+  }
+
+  /** Ids of the streams re-encoded without B-frames for WHEP viewers right now. */
+  get reencodedStreams(): string[] {
+    return [...this.reencoders.keys()].map((s) => s.id);
   }
 
   setAuthorizePublish(hook: AuthorizePublish | undefined): void {
@@ -97,6 +105,8 @@ export class WebRtcService {
     this.formats.clear();
     for (const t of this.transcoders.values()) t.close();
     this.transcoders.clear();
+    for (const t of this.reencoders.values()) t.stop();
+    this.reencoders.clear();
   }
 
   /** WHIP POST: authorizes `key`, claims the stream and answers the publisher's offer. */
@@ -130,7 +140,7 @@ export class WebRtcService {
    * packetization-mode 1) is refused with a counter-offer the player may answer by PATCH.
    */
   async play(id: string, offer: string, caller: WebRtcCaller): Promise<NegotiatedResource> {
-    const stream = this.playableStream(id, caller);
+    const stream = this.playbackSource(this.playableStream(id, caller));
     const media = parseSdpOffer(offer);
     const profileIdc = this.profileOf(stream);
     const plan = planCodecs(media, profileIdc);
@@ -140,6 +150,7 @@ export class WebRtcService {
     }
     const iceServers = this.iceServers(`whep-${id}`);
     const session = this.viewer(stream, plan);
+    session.onceEnded(() => this.releaseReencoder(stream));
     const sdp = await this.negotiate(session, restrictOffer(offer, plan.keep));
     return { resource: session, sdp, links: iceServerLinks(iceServers) };
   }
@@ -163,6 +174,45 @@ export class WebRtcService {
     } catch (err) {
       session.end('negotiation-failed');
       throw err;
+    }
+  }
+
+  /**
+   * What WHEP viewers of `stream` receive: the stream itself, or, when its video has B-frames
+   * (which WebRTC H.264 cannot carry), a copy re-encoded without them by ffmpeg, made once per
+   * stream while it has viewers.
+   */
+  private playbackSource(stream: Stream): Stream {
+    const existing = this.reencoders.get(stream);
+    if (existing !== undefined) return existing.output;
+    if (!stream.startupFrames().some((f) => f.kind === 'video' && !f.config && f.pts !== f.dts)) return stream;
+    const height = stream.video?.height ?? 720;
+    const kbps = Math.min(8000, Math.max(500, Math.round(stream.bitrate() / 1000) || 2500));
+    const reencoder = new Transcoder(
+      { name: 'webrtc', height, videoBitrateKbps: kbps, audioBitrateKbps: 128 },
+      { renditions: [], start: 'with-stream', ffmpegPath: this.options.ffmpegPath ?? 'ffmpeg', preset: 'veryfast', keyframeIntervalSeconds: 2, minRestartMs: 1000, maxRestartMs: 30_000 },
+      stream,
+      this.options.registry.streamOptions,
+      this.log.child({ stream_id: stream.id, component: 'webrtc-reencode' }),
+    );
+    this.reencoders.set(stream, reencoder);
+    reencoder.start();
+    stream.on('state', (_from, to) => {
+      if (to !== 'ENDED' && to !== 'FAILED') return;
+      reencoder.stop();
+      if (this.reencoders.get(stream) === reencoder) this.reencoders.delete(stream);
+    });
+    this.log.info({ stream_id: stream.id, height, kbps }, 'stream has B-frames: WHEP viewers get a copy re-encoded without them');
+    return reencoder.output;
+  }
+
+  /** Stops the re-encoding ffmpeg whose output `stream` is, once nobody watches it. */
+  private releaseReencoder(stream: Stream): void {
+    for (const [source, reencoder] of this.reencoders) {
+      if (reencoder.output !== stream) continue;
+      if ([...this.resources.values()].some((r) => r instanceof WhepSession && r.stream === stream)) return;
+      reencoder.stop();
+      this.reencoders.delete(source);
     }
   }
 
@@ -190,6 +240,8 @@ export class WebRtcService {
   }
 
   private carriesAac(stream: Stream): boolean {
+    // a re-encoded copy always carries AAC (ffmpeg makes it), even before its first frame
+    if ([...this.reencoders.values()].some((r) => r.output === stream)) return true;
     if (stream.audio !== undefined) return stream.audio.codec === 'aac';
     return stream.startupFrames().some((f) => f.kind === 'audio' && f.codec === 'aac');
   }

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../../../base/index.js';
-import { Stream, type StreamOptions } from '../../../hub/index.js';
-import { buildFlvFileHeader, FlvDemuxer, flvTagOf, parseFlvAudioBody, parseFlvVideoBody, type HubFrame } from '../../../media/index.js';
+import type { Logger } from '../base/index.js';
+import { Stream, type StreamOptions } from '../hub/index.js';
+import { buildFlvFileHeader, FlvDemuxer, flvTagOf, parseFlvAudioBody, parseFlvVideoBody, type HubFrame } from '../media/index.js';
 import { transcoderArgs, type LadderOptions, type RenditionSpec } from './ladder.js';
 import { processCpuMs } from './process-cpu.js';
 
