@@ -11,6 +11,7 @@ import { launchChromium, type TestBrowser } from './helpers/browser.js';
 import { makeClip } from './helpers/clip.js';
 import { probe, publishClip, type FfmpegProcess } from './helpers/ffmpeg.js';
 import { waitFor } from './helpers/server.js';
+import { WHIP_PUBLISH } from './helpers/webrtc-pages.js';
 
 /** The pieces the app will wire: hub, HTTP app with the WHIP/WHEP routes, RTMP ingest; all on 127.0.0.1. */
 interface Node {
@@ -52,28 +53,6 @@ async function startNode(): Promise<Node> {
     },
   };
 }
-
-// Page scripts are strings: the test transpiler may add helpers that do not exist in the page.
-const WHIP_PUBLISH = `async (url) => {
-  // the fake camera, and a tone from Web Audio: the fake microphone may be silent, a tone never is
-  const media = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360, frameRate: 30 }, audio: false });
-  const ctx = new AudioContext();
-  const osc = ctx.createOscillator();
-  const dest = ctx.createMediaStreamDestination();
-  osc.connect(dest);
-  osc.start();
-  media.addTrack(dest.stream.getAudioTracks()[0]);
-  const pc = new RTCPeerConnection();
-  for (const track of media.getTracks()) pc.addTransceiver(track, { direction: 'sendonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  await new Promise((r) => { if (pc.iceGatheringState === 'complete') r(); else pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r(); });
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription.sdp });
-  const body = await res.text();
-  if (res.status !== 201) return { status: res.status, body };
-  await pc.setRemoteDescription({ type: 'answer', sdp: body });
-  window.zenlivePublisher = pc;
-  return { status: res.status, location: res.headers.get('location'), link: res.headers.get('link'), etag: res.headers.get('etag') };
-}`;
 
 const WHEP_PLAY = `async (url) => {
   const pc = new RTCPeerConnection();

@@ -69,6 +69,7 @@ function webRtcOptions(c: ZenLiveConfig): Omit<WebRtcOptions, 'registry' | 'logg
     connectTimeoutMs: w.connect_timeout_seconds * 1000,
     ffmpegPath: w.ffmpeg_path,
     transcodeWhipAudio: w.transcode_whip_audio,
+    whipKeyframeIntervalMs: w.whip_keyframe_interval_seconds * 1000,
   };
 }
 

@@ -43,6 +43,8 @@ export interface WebRtcOptions {
    * viewers still get the original Opus). Default true; false keeps Opus in the hub, one ffmpeg less.
    */
   transcodeWhipAudio?: boolean;
+  /** How often WHIP publishers are asked for a keyframe (HLS segments and recordings cut on them); 0 never. */
+  whipKeyframeIntervalMs?: number;
 }
 
 /** Defaults for the options a caller may leave out. */

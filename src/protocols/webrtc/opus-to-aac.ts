@@ -39,6 +39,9 @@ export class OpusToAac {
     if (this.startMs === undefined) {
       this.startMs = ms;
       child.stdin?.write(this.ogg.headers(2));
+      // ffmpeg answers only after about a second, but what it will send is fixed (AAC-LC, 48 kHz,
+      // stereo): say so now, so HLS and recordings start with an audio track instead of without one
+      this.sendConfig(ms);
     }
     child.stdin?.write(this.ogg.packet(packet, samples));
   }
@@ -91,13 +94,16 @@ export class OpusToAac {
     this.pending = this.pending.subarray(pos);
   }
 
+  private sendConfig(ms: number): void {
+    if (this.configSent) return;
+    this.configSent = true;
+    this.push({ kind: 'audio', codec: 'aac', dts: ms, pts: ms, keyframe: false, config: true, data: buildAudioSpecificConfig({ objectType: 2, sampleRate: SAMPLE_RATE, channels: 2 }) });
+  }
+
   private emit(data: Buffer): void {
     const ms = Math.round((this.startMs ?? 0) + (this.frames * AAC_SAMPLES_PER_FRAME * 1000) / SAMPLE_RATE);
     this.frames++;
-    if (!this.configSent) {
-      this.configSent = true;
-      this.push({ kind: 'audio', codec: 'aac', dts: ms, pts: ms, keyframe: false, config: true, data: buildAudioSpecificConfig({ objectType: 2, sampleRate: SAMPLE_RATE, channels: 2 }) });
-    }
+    this.sendConfig(ms);
     this.push({ kind: 'audio', codec: 'aac', dts: ms, pts: ms, keyframe: false, config: false, data });
   }
 }

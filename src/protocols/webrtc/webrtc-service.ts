@@ -124,7 +124,7 @@ export class WebRtcService {
     }
     const iceServers = this.iceServers(streamId);
     const aacFfmpeg = plan.audio !== undefined && this.options.transcodeWhipAudio !== false ? (this.options.ffmpegPath ?? 'ffmpeg') : undefined;
-    const session = new WhipSession(createPeer(plan, this.options, this.agentIceServers()), stream, this.log.child({ stream_id: streamId }), this.settings, aacFfmpeg);
+    const session = new WhipSession(createPeer(plan, this.options, this.agentIceServers()), stream, this.log.child({ stream_id: streamId }), this.settings, aacFfmpeg, this.options.whipKeyframeIntervalMs);
     this.track(session);
     this.publishers.set(streamId, session);
     session.onceEnded(() => {

@@ -27,6 +27,7 @@ export class WhipSession extends PeerResource implements OpusSource {
   /** Set when the hub gets AAC for HLS/RTMP/FLV: WHEP viewers then take the original Opus from here. */
   private readonly toAac: OpusToAac | undefined;
   private readonly opusListeners = new Set<(packet: OpusPacket) => void>();
+  private keyframeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     pc: RTCPeerConnection,
@@ -35,6 +36,11 @@ export class WhipSession extends PeerResource implements OpusSource {
     settings: PeerResourceSettings,
     /** ffmpeg to transcode Opus → AAC for the hub; undefined puts Opus into the hub as it came. */
     aacFfmpegPath?: string,
+    /**
+     * Ask for a keyframe this often. WebRTC encoders send keyframes only when asked, but HLS cuts
+     * segments and recordings start on keyframes, so without this a segment would never end.
+     */
+    private readonly keyframeIntervalMs = 2000,
   ) {
     super(pc, log, settings);
     if (aacFfmpegPath !== undefined) this.toAac = new OpusToAac(aacFfmpegPath, (f) => this.stream.push(f), log);
@@ -67,9 +73,14 @@ export class WhipSession extends PeerResource implements OpusSource {
   protected connected(): void {
     this.log.info({ stream_id: this.stream.id, resource: this.id }, 'whip publisher connected');
     this.requestKeyframe();
+    if (this.keyframeTimer === undefined && this.keyframeIntervalMs > 0) {
+      this.keyframeTimer = setInterval(() => this.requestKeyframe(), this.keyframeIntervalMs);
+      this.keyframeTimer.unref();
+    }
   }
 
   protected detach(reason: ResourceEndReason): void {
+    clearInterval(this.keyframeTimer);
     this.toAac?.close();
     this.opusListeners.clear();
     this.stream.end(reason === 'server-stopping' ? 'server-stopping' : 'publisher-left');
