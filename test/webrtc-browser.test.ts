@@ -167,6 +167,13 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     expect(stats.width).toBe(640);
     await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 10_000);
     expect(stream?.viewerCounts().webrtc).toBe(1);
+    // the sessions API: what the publisher's tracks brought in, what the viewer's took out, and the viewer's reports
+    await waitFor(async () => {
+      const { items } = (await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json()) as { items: { kind: string; streamId: string; tracks: { video: { packets?: number; packetsSent?: number; rttMs?: number | null } | null } }[] };
+      const whip = items.find((i) => i.kind === 'whip');
+      const whep = items.find((i) => i.kind === 'whep');
+      return whip?.streamId === 'cam1' && (whip.tracks.video?.packets ?? 0) > 100 && whep?.streamId === 'cam1' && (whep.tracks.video?.packetsSent ?? 0) > 100;
+    }, 'per-peer stats for the publisher and the viewer', 10_000);
 
     const del = await fetch(`${node.base}${published.location as string}`, { method: 'DELETE' });
     expect(del.status).toBe(200);

@@ -472,7 +472,7 @@ export class ZenLiveApp {
         ...(authorizePublish !== undefined ? { authorizePublish } : {}),
         ...(auth.authorizePlay !== undefined ? { authorizePlay: auth.authorizePlay } : {}),
       });
-      registerWebRtcRoutes(http, this.webrtc, { corsOrigin });
+      registerWebRtcRoutes(http, this.webrtc, { corsOrigin, ...(guard.enabled ? { sessionsGuard: guard.requirePermission('users:manage') } : {}) });
       this.rooms = this.buildRooms(http, guard);
     }
     this.http = http;

@@ -1,4 +1,4 @@
-export { WebRtcService, type WebRtcCaller, type NegotiatedResource } from './webrtc-service.js';
+export { WebRtcService, type WebRtcCaller, type NegotiatedResource, type WebRtcSessionInfo } from './webrtc-service.js';
 export { registerWebRtcRoutes, type WebRtcRoutesOptions } from './routes.js';
 export { WEBRTC_DEFAULTS, type WebRtcOptions, type IceServerOptions, type TurnSecretOptions } from './options.js';
 export { WebRtcRequestError, WhepCounterOfferError, WebRtcErrorStatus, type WebRtcErrorCode } from './errors.js';

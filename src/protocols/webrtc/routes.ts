@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { WebRtcRequestError, WhepCounterOfferError } from './errors.js';
 import { parseIceFragment } from './ice-fragment.js';
 import type { WebRtcCaller, WebRtcService } from './webrtc-service.js';
@@ -18,6 +18,8 @@ interface ResourceParams {
 export interface WebRtcRoutesOptions {
   /** Value of Access-Control-Allow-Origin on preflight answers. */
   corsOrigin?: string;
+  /** Who may read `/api/v1/webrtc/sessions` (the app's auth guard). */
+  sessionsGuard?: preHandlerAsyncHookHandler;
 }
 
 /**
@@ -62,6 +64,9 @@ export function registerWebRtcRoutes(app: FastifyInstance, service: WebRtcServic
     scope.options('/whep/:key', preflight('POST, HEAD, OPTIONS'));
     scope.options('/whip/resource/:resource', preflight('PATCH, DELETE, OPTIONS'));
     scope.options('/whep/resource/:resource', preflight('PATCH, DELETE, OPTIONS'));
+
+    // every WHIP publisher and WHEP viewer with what it sent or received, loss, jitter and RTT
+    scope.get('/api/v1/webrtc/sessions', { ...(options.sessionsGuard !== undefined ? { preHandler: options.sessionsGuard } : {}) }, async () => ({ items: service.sessions() }));
 
     scope.post<{ Params: KeyParams; Body: string }>('/whip/:key', async (req, reply) => {
       const offer = sdpBody(req);

@@ -15,6 +15,16 @@ import { parseSdpOffer, restrictOffer, type OfferedMedia } from './sdp-offer.js'
 import { WhepSession } from './whep-session.js';
 import { WhipSession } from './whip-session.js';
 
+/** One WHIP or WHEP session as the sessions API shows it. */
+export interface WebRtcSessionInfo {
+  id: string;
+  kind: 'whip' | 'whep';
+  streamId: string;
+  state: string;
+  since: string;
+  tracks: { video: object | null; audio: object | null };
+}
+
 /** Who is calling, as the routes saw it. */
 export interface WebRtcCaller {
   remoteAddress: string;
@@ -66,6 +76,18 @@ export class WebRtcService {
   /** Resources alive now (publishers and viewers). */
   get size(): number {
     return this.resources.size;
+  }
+
+  /** Every WHIP publisher and WHEP viewer with its delivery figures (the sessions API, analytics). */
+  sessions(): WebRtcSessionInfo[] {
+    return [...this.resources.values()].map((r) => ({
+      id: r.id,
+      kind: r instanceof WhipSession ? 'whip' : 'whep',
+      streamId: r instanceof WhipSession || r instanceof WhepSession ? r.stream.id.replace(/\/webrtc$/, '') : '',
+      state: r.pc.connectionState,
+      since: new Date(r.createdAt).toISOString(),
+      tracks: r instanceof WhipSession || r instanceof WhepSession ? r.stats() : { video: null, audio: null },
+    }));
   }
 
   /** Ids of the streams re-encoded without B-frames for WHEP viewers right now. */

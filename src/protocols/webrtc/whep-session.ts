@@ -6,15 +6,40 @@ import type { OpusSource } from './opus-source.js';
 import { PeerResource, type PeerResourceSettings, type ResourceEndReason } from './peer-resource.js';
 import { readRecords, type RtpFrameFormat } from './rtp-frame-format.js';
 import { RtpOut } from './rtp-out.js';
+import { SenderFeedback } from './sender-feedback.js';
+
+/** What a viewer's track reports: what we sent and what the viewer says arrived. */
+export interface TrackOutStats {
+  packetsSent: number;
+  bytesSent: number;
+  /** Loss the viewer reported since the last look (receiver reports, transport-wide CC). */
+  lossFraction: number;
+  packetsLost: number;
+  jitterMs: number;
+  rttMs: number | null;
+}
 
 /** One outgoing track of a viewer: its own sequence and timestamp space over a shared RtpOut. */
 class TrackOut {
   private sequence = randomInt(0, 0x10000);
   private readonly timestampOffset = randomInt(0, 0x100000000);
-  private readonly out: RtpOut;
+  readonly out: RtpOut;
+  readonly feedback: SenderFeedback;
 
   constructor(sender: RTCRtpSender) {
     this.out = new RtpOut(sender);
+    this.feedback = new SenderFeedback(sender);
+  }
+
+  stats(clockRate: number): TrackOutStats {
+    return {
+      packetsSent: this.out.packetsSent,
+      bytesSent: this.out.bytesSent,
+      lossFraction: this.feedback.takeLossFraction(performance.now()),
+      packetsLost: this.feedback.totalLost,
+      jitterMs: Math.round((this.feedback.jitter / clockRate) * 1000 * 10) / 10,
+      rttMs: this.feedback.rttMs ?? null,
+    };
   }
 
   send(payload: Buffer, timestamp: number, marker: boolean): void {
@@ -50,6 +75,11 @@ export class WhepSession extends PeerResource {
       senders.video.onPictureLossIndication.subscribe(() => this.wantKeyframe());
     }
     if (senders.audio !== undefined) this.audio = new TrackOut(senders.audio);
+  }
+
+  /** Per-track delivery figures for the sessions API. */
+  stats(): { video: TrackOutStats | null; audio: TrackOutStats | null } {
+    return { video: this.video?.stats(90_000) ?? null, audio: this.audio?.stats(48_000) ?? null };
   }
 
   protected connected(): void {

@@ -7,6 +7,7 @@ import { PeerResource, type PeerResourceSettings, type ResourceEndReason } from 
 import type { OpusPacket, OpusSource } from './opus-source.js';
 import { OpusToAac } from './opus-to-aac.js';
 import { RtpTrackClock } from './rtp-clock.js';
+import { ReceiveStats, type ReceiveStatsSnapshot } from './sfu/index.js';
 
 /** Keyframe requests to a publisher at most this often: each one costs a large frame. */
 const KEYFRAME_REQUEST_INTERVAL_MS = 1000;
@@ -28,6 +29,7 @@ export class WhipSession extends PeerResource implements OpusSource {
   private readonly toAac: OpusToAac | undefined;
   private readonly opusListeners = new Set<(packet: OpusPacket) => void>();
   private keyframeTimer: NodeJS.Timeout | undefined;
+  private readonly received: { video?: ReceiveStats; audio?: ReceiveStats } = {};
 
   constructor(
     pc: RTCPeerConnection,
@@ -86,7 +88,16 @@ export class WhipSession extends PeerResource implements OpusSource {
     this.stream.end(reason === 'server-stopping' ? 'server-stopping' : 'publisher-left');
   }
 
+  /** Per-track receive figures (loss, jitter, bitrate) for the sessions API. */
+  stats(): { video: ReceiveStatsSnapshot | null; audio: ReceiveStatsSnapshot | null } {
+    const now = performance.now();
+    return { video: this.received.video?.snapshot(now) ?? null, audio: this.received.audio?.snapshot(now) ?? null };
+  }
+
   private attach(track: MediaStreamTrack): void {
+    const stats = new ReceiveStats(track.kind === 'video' ? 90_000 : 48_000);
+    if (track.kind === 'video' || track.kind === 'audio') this.received[track.kind] = stats;
+    track.onReceiveRtp.subscribe((rtp) => stats.onPacket(rtp.header.sequenceNumber, rtp.header.timestamp, rtp.payload.length, performance.now()));
     if (track.kind === 'video') {
       this.videoTrack = track;
       const depacketizer = new H264Depacketizer();

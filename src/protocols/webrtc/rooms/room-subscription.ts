@@ -4,7 +4,7 @@ import { PeerResource, type PeerResourceSettings, type ResourceEndReason } from 
 import { RtpOut } from '../rtp-out.js';
 import { LayerController, RtpRewriter, SimulcastSwitch } from '../sfu/index.js';
 import type { AudioSink, PublishedAudio, PublishedVideo, VideoSink } from './published-tracks.js';
-import { SenderFeedback } from './sender-feedback.js';
+import { SenderFeedback } from '../sender-feedback.js';
 
 /** How often a subscription looks at its feedback and may change layer. */
 const CONTROL_INTERVAL_MS = 500;
