@@ -94,6 +94,11 @@ export class OpusToAac {
     this.pending = this.pending.subarray(pos);
   }
 
+  /** Announces the AAC track now (its format is fixed), before the first packet: HLS then starts with audio. */
+  announce(ms: number): void {
+    this.sendConfig(ms);
+  }
+
   private sendConfig(ms: number): void {
     if (this.configSent) return;
     this.configSent = true;

@@ -74,6 +74,8 @@ export class WhipSession extends PeerResource implements OpusSource {
 
   protected connected(): void {
     this.log.info({ stream_id: this.stream.id, resource: this.id }, 'whip publisher connected');
+    // the offer had audio: its AAC track exists from the start, even if the first Opus packet comes after the first keyframe
+    this.toAac?.announce(this.stream.timeline.current);
     this.requestKeyframe();
     if (this.keyframeTimer === undefined && this.keyframeIntervalMs > 0) {
       this.keyframeTimer = setInterval(() => this.requestKeyframe(), this.keyframeIntervalMs);
