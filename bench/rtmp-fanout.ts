@@ -36,13 +36,12 @@ import { buildZenLive, provision, startServer, type ServerKind } from './lib/ser
 import { COMMON_OPTIONS, parseCli, serverList, zenliveVariant } from './lib/cli.js';
 import { KEEP_UP } from './lib/player-stats.js';
 import { medians } from './lib/summary.js';
-import { treeRssMb, waitForQuiet } from './lib/cpu.js';
+import { treeRssMb } from './lib/cpu.js';
+import { measureQuietly } from './lib/quiet.js';
 import type { Child } from './lib/procs.js';
 
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
-/** Above this much CPU (% of a core) used by others on the server's core, a cell is measured again. */
-const OTHER_CPU_LIMIT = 5;
 
 /** One (server, N) cell of the result table. */
 interface FanoutRow extends Record<string, unknown> {
@@ -151,27 +150,6 @@ async function measure(kind: ServerKind, n: number, run: number, clip: ClipInfo,
   }
 }
 
-/**
- * Runs one cell once the machine is quiet, and again (up to --retries times) when something else
- * used the server's core during the window; keeps the cleanest attempt.
- */
-async function measureQuietly<R extends { other_cpu_server_core_percent: number; attempt?: number; tries?: number }>(measureOnce: () => Promise<R>, o: { quietPercent: number; quietWaitS: number; retries: number }): Promise<R> {
-  let best: R | undefined;
-  let tries = 0;
-  for (let attempt = 1; attempt <= o.retries + 1; attempt++) {
-    await waitForQuiet(o.quietPercent, o.quietWaitS, log);
-    const row = await measureOnce();
-    tries = attempt;
-    // Which try this row is, of how many: the cleanest one is kept.
-    row.attempt = attempt;
-    if (best === undefined || row.other_cpu_server_core_percent < best.other_cpu_server_core_percent) best = row;
-    if (row.other_cpu_server_core_percent <= OTHER_CPU_LIMIT) break;
-    log(`other processes used ${row.other_cpu_server_core_percent} % of the server's core during the window${attempt <= o.retries ? ': measuring again' : ''}`);
-  }
-  (best as R).tries = tries;
-  return best as R;
-}
-
 async function main(): Promise<void> {
   const o = options();
   log('provisioning peers and building ZenLive');
@@ -186,7 +164,7 @@ async function main(): Promise<void> {
       log(`${kind} with ${n} players${o.repeat > 1 ? ` (run ${run}/${o.repeat})` : ''}`);
       let row: FanoutRow;
       try {
-        row = await measureQuietly(() => measure(kind, n, run, clip, o), o);
+        row = await measureQuietly(() => measure(kind, n, run, clip, o), o, log);
       } catch (err) {
         // One server failing (or crashing under load) is a result too; the others still run.
         log(`${kind} n=${n} failed: ${(err as Error).message}`);
