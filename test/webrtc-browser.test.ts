@@ -23,13 +23,13 @@ interface Node {
   stop(): Promise<void>;
 }
 
-async function startNode(): Promise<Node> {
+async function startNode(viewerTransport: 'native' | 'werift' = 'werift'): Promise<Node> {
   const logger = silentLogger();
   const registry = new StreamRegistry({
     gopCache: { maxFrames: 600, maxBytes: 32 * 1024 * 1024 },
     backpressure: { softLimitBytes: 4 * 1024 * 1024, hardLimitBytes: 16 * 1024 * 1024, maxSkipMs: 10_000 },
   });
-  const webrtc = new WebRtcService({ registry, logger, stunServers: [], turnServers: [], bindAddress: '127.0.0.1' });
+  const webrtc = new WebRtcService({ registry, logger, stunServers: [], turnServers: [], bindAddress: '127.0.0.1', viewerTransport });
   const http = await createHttpApp({ logger, registry, isReady: () => true, corsOrigins: ['*'] });
   registerWebRtcRoutes(http, webrtc);
   registerFlvRoutes(http, { registry, logger, corsOrigin: '*' });
@@ -183,8 +183,8 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     expect(again.status).toBe(404);
   });
 
-  it('an RTMP-published H.264 + AAC stream (no B-frames) plays over WHEP in Chromium: video repacketized, audio as Opus', async () => {
-    node = await startNode();
+  it.each(['werift', 'native'] as const)('an RTMP-published H.264 + AAC stream (no B-frames) plays over WHEP in Chromium on the %s transport: video repacketized, audio as Opus', async (transport) => {
+    node = await startNode(transport);
     const clip = await makeClip({ bframes: false, width: 640, height: 360 });
     ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${node.rtmp.port}/live/rtmp1`, 60);
     const n = node;

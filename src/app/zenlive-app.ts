@@ -70,6 +70,7 @@ function webRtcOptions(c: ZenLiveConfig): Omit<WebRtcOptions, 'registry' | 'logg
     ffmpegPath: w.ffmpeg_path,
     transcodeWhipAudio: w.transcode_whip_audio,
     whipKeyframeIntervalMs: w.whip_keyframe_interval_seconds * 1000,
+    viewerTransport: w.viewer_transport,
   };
 }
 

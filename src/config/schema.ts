@@ -105,6 +105,8 @@ export const WebRtcConfig = z.strictObject({
   /** WHIP Opus audio is transcoded to AAC by ffmpeg so HLS, RTMP and FLV viewers hear it. */
   transcode_whip_audio: z.boolean().default(true),
   ffmpeg_path: z.string().min(1).default('ffmpeg'),
+  /** WHEP viewers' WebRTC stack: native (libdatachannel, a third of the CPU per packet) or werift (pure JS). */
+  viewer_transport: z.enum(['native', 'werift']).default('native'),
   /** WHIP publishers are asked for a keyframe this often: HLS segments and recordings cut on keyframes (0: never). */
   whip_keyframe_interval_seconds: z.number().min(0).max(60).default(2),
   /** Participants per call room at `/ws/rtc`; each receives every other one, so this bounds the room's cost. */

@@ -45,6 +45,11 @@ export interface WebRtcOptions {
   transcodeWhipAudio?: boolean;
   /** How often WHIP publishers are asked for a keyframe (HLS segments and recordings cut on them); 0 never. */
   whipKeyframeIntervalMs?: number;
+  /**
+   * The WebRTC stack WHEP viewers run on: `native` (libdatachannel through node-datachannel: DTLS,
+   * SRTP and ICE in native threads, about a third of the CPU per packet) or `werift` (pure JS).
+   */
+  viewerTransport?: 'native' | 'werift';
 }
 
 /** Defaults for the options a caller may leave out. */

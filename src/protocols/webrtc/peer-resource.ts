@@ -9,6 +9,20 @@ import { addPublicIpCandidates } from './public-ip.js';
 /** Why a WHIP/WHEP resource ended. */
 export type ResourceEndReason = 'deleted' | 'ice-failed' | 'connect-timeout' | 'stream-ended' | 'server-stopping' | 'negotiation-failed';
 
+/** What the routes and the service need of a WHIP/WHEP resource, whatever WebRTC stack carries it. */
+export interface WebRtcResource {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly closed: boolean;
+  /** The entity tag of the current ICE session (RFC 9725 §4.3.1). */
+  readonly etag: string;
+  readonly connectionState: string;
+  onceEnded(listener: (reason: ResourceEndReason) => void): void;
+  acceptAnswer(answer: string): Promise<void>;
+  patch(fragment: IceFragment, ifMatch: string | undefined): Promise<string | undefined>;
+  end(reason: ResourceEndReason): void;
+}
+
 /** Timing and address settings every resource shares. */
 export interface PeerResourceSettings {
   connectTimeoutMs: number;
@@ -24,7 +38,7 @@ const GATHER_TIMEOUT_MS = 3000;
  * One WHIP or WHEP resource (RFC 9725 §4): a peer connection addressed by a URL, answered once,
  * patched for trickle ICE and ICE restarts, deleted to end. Subclasses attach media.
  */
-export abstract class PeerResource {
+export abstract class PeerResource implements WebRtcResource {
   readonly id = randomUUID();
   readonly createdAt = Date.now();
   private ended = false;
@@ -43,6 +57,10 @@ export abstract class PeerResource {
 
   get closed(): boolean {
     return this.ended;
+  }
+
+  get connectionState(): string {
+    return this.pc.connectionState;
   }
 
   /** The entity tag of the current ICE session (RFC 9725 §4.3.1): changes on every ICE restart. */

@@ -11,6 +11,10 @@ export class RtpOut {
   bytesSent = 0;
 
   constructor(readonly sender: RTCRtpSender) {
+    // werift's sender-side estimator keeps a record of every packet sent and never prunes it (its
+    // pruning reads the wrong object), up to 65,536 per peer: megabytes per viewer. Nothing here
+    // uses that estimate (layer choice reads loss and REMB), so it is not fed.
+    sender.senderBWE.rtpPacketSent = () => undefined;
     sender.onGenericNack.subscribe((nack) => {
       // werift resends what it still has; older packets come from our longer history
       for (const p of this.history.olderThanWerift(nack.lost)) void sender.dtlsTransport.sendRtp(p.payload, p.header).catch(() => undefined);

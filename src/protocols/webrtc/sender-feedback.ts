@@ -40,12 +40,6 @@ export class SenderFeedback {
     return remb > 0 ? remb : undefined;
   }
 
-  /** What got through lately by transport-wide CC (werift's estimate of delivered rate), bit/s. */
-  get deliveredBps(): number | undefined {
-    const rate = this.sender.senderBWE.availableBitrate;
-    return rate > 0 ? rate : undefined;
-  }
-
   /** Round-trip time from SR/RR timing that werift keeps (seconds there), in ms. */
   get rttMs(): number | undefined {
     const rtt: unknown = Reflect.get(this.sender, 'rtt');

@@ -9,7 +9,8 @@ import { WebRtcRequestError, WhepCounterOfferError } from './errors.js';
 import { iceServersFor, iceServerLinks } from './ice-servers.js';
 import { WEBRTC_DEFAULTS, type IceServerOptions, type WebRtcOptions } from './options.js';
 import { createPeer } from './peer-factory.js';
-import type { PeerResource, PeerResourceSettings } from './peer-resource.js';
+import type { PeerResource, PeerResourceSettings, WebRtcResource } from './peer-resource.js';
+import { NativeWhepSession } from './native-whep-session.js';
 import { RtpFrameFormat } from './rtp-frame-format.js';
 import { parseSdpOffer, restrictOffer, type OfferedMedia } from './sdp-offer.js';
 import { WhepSession } from './whep-session.js';
@@ -36,7 +37,7 @@ export interface WebRtcCaller {
 
 /** A negotiated resource and what the client needs to know about it. */
 export interface NegotiatedResource {
-  resource: PeerResource;
+  resource: WebRtcResource;
   /** Our answer (or, for a WHEP counter-offer, our offer). */
   sdp: string;
   links: string[];
@@ -49,7 +50,7 @@ const PLAYABLE = new Set(['STARTING', 'LIVE', 'PAUSED']);
  * one shared RTP format per played stream, and the publishers viewers ask for keyframes.
  */
 export class WebRtcService {
-  private readonly resources = new Map<string, PeerResource>();
+  private readonly resources = new Map<string, WebRtcResource>();
   private readonly publishers = new Map<string, WhipSession>();
   private readonly formats = new Map<Stream, RtpFrameFormat>();
   private readonly transcoders = new Map<Stream, AacToOpus>();
@@ -83,10 +84,10 @@ export class WebRtcService {
     return [...this.resources.values()].map((r) => ({
       id: r.id,
       kind: r instanceof WhipSession ? 'whip' : 'whep',
-      streamId: r instanceof WhipSession || r instanceof WhepSession ? r.stream.id.replace(/\/webrtc$/, '') : '',
-      state: r.pc.connectionState,
+      streamId: r instanceof WhipSession || r instanceof WhepSession || r instanceof NativeWhepSession ? r.stream.id.replace(/\/webrtc$/, '') : '',
+      state: r.connectionState,
       since: new Date(r.createdAt).toISOString(),
-      tracks: r instanceof WhipSession || r instanceof WhepSession ? r.stats() : { video: null, audio: null },
+      tracks: r instanceof WhipSession || r instanceof WhepSession || r instanceof NativeWhepSession ? r.stats() : { video: null, audio: null },
     }));
   }
 
@@ -108,7 +109,7 @@ export class WebRtcService {
     return iceServerLinks(this.iceServers(user));
   }
 
-  get(id: string): PeerResource | undefined {
+  get(id: string): WebRtcResource | undefined {
     return this.resources.get(id);
   }
 
@@ -190,7 +191,7 @@ export class WebRtcService {
       keep: new Map(),
     };
     const iceServers = this.iceServers(`whep-${stream.id}`);
-    const session = this.viewer(stream, plan);
+    const session = this.viewer(stream, plan, 'werift') as WhepSession;
     try {
       return { resource: session, sdp: await session.offer(), links: iceServerLinks(iceServers) };
     } catch (err) {
@@ -232,28 +233,39 @@ export class WebRtcService {
   private releaseReencoder(stream: Stream): void {
     for (const [source, reencoder] of this.reencoders) {
       if (reencoder.output !== stream) continue;
-      if ([...this.resources.values()].some((r) => r instanceof WhepSession && r.stream === stream)) return;
+      if ([...this.resources.values()].some((r) => (r instanceof WhepSession || r instanceof NativeWhepSession) && r.stream === stream)) return;
       reencoder.stop();
       this.reencoders.delete(source);
     }
   }
 
-  private viewer(stream: Stream, plan: CodecPlan): WhepSession {
-    const pc = createPeer(plan, this.options, this.agentIceServers());
-    const senders: { video?: RTCRtpSender; audio?: RTCRtpSender } = {};
-    if (plan.video !== undefined) senders.video = pc.addTransceiver('video', { direction: 'sendonly' }).sender;
-    if (plan.audio !== undefined) senders.audio = pc.addTransceiver('audio', { direction: 'sendonly' }).sender;
+  /**
+   * A WHEP viewer on the configured transport. The counter-offer path always uses werift: it needs
+   * our own offer and the player's answer later, which the native transport does not do here.
+   */
+  private viewer(stream: Stream, plan: CodecPlan, transport = this.options.viewerTransport ?? 'werift'): WhepSession | NativeWhepSession {
     const whip = this.publishers.get(stream.id);
     // a WHIP publisher's Opus goes to viewers untouched; other AAC is transcoded once per stream
     const transcoder = plan.audio === undefined || whip?.transcodesAudio === true || !this.carriesAac(stream) ? undefined : this.transcoderFor(stream);
     const audioSource = plan.audio !== undefined && whip?.transcodesAudio === true ? whip : transcoder;
-    const session = new WhepSession(pc, stream, this.formatFor(stream), senders, () => this.publishers.get(stream.id)?.requestKeyframe(), this.log.child({ stream_id: stream.id }), this.settings, audioSource);
+    const wantKeyframe = (): void => this.publishers.get(stream.id)?.requestKeyframe();
+    const log = this.log.child({ stream_id: stream.id });
+    let session: WhepSession | NativeWhepSession;
+    if (transport === 'native') {
+      session = new NativeWhepSession(stream, this.formatFor(stream), plan, wantKeyframe, log, this.settings, this.options, this.agentIceServers(), audioSource);
+    } else {
+      const pc = createPeer(plan, this.options, this.agentIceServers());
+      const senders: { video?: RTCRtpSender; audio?: RTCRtpSender } = {};
+      if (plan.video !== undefined) senders.video = pc.addTransceiver('video', { direction: 'sendonly' }).sender;
+      if (plan.audio !== undefined) senders.audio = pc.addTransceiver('audio', { direction: 'sendonly' }).sender;
+      session = new WhepSession(pc, stream, this.formatFor(stream), senders, wantKeyframe, log, this.settings, audioSource);
+    }
     this.track(session);
     if (transcoder !== undefined) {
       session.onceEnded(() => {
         // the ffmpeg child runs only while someone listens
         if (transcoder.subscribers > 0 || this.transcoders.get(stream) !== transcoder) return;
-        if ([...this.resources.values()].some((r) => r instanceof WhepSession && r.stream === stream)) return;
+        if ([...this.resources.values()].some((r) => (r instanceof WhepSession || r instanceof NativeWhepSession) && r.stream === stream)) return;
         transcoder.close();
         this.transcoders.delete(stream);
       });
@@ -283,7 +295,7 @@ export class WebRtcService {
     return t;
   }
 
-  private async negotiate(resource: PeerResource, offer: string): Promise<string> {
+  private async negotiate(resource: PeerResource | NativeWhepSession, offer: string): Promise<string> {
     try {
       return await resource.answer(offer);
     } catch (err) {
@@ -292,7 +304,7 @@ export class WebRtcService {
     }
   }
 
-  private track(resource: PeerResource): void {
+  private track(resource: WebRtcResource): void {
     this.resources.set(resource.id, resource);
     resource.onceEnded(() => this.resources.delete(resource.id));
   }

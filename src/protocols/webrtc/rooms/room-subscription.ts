@@ -141,11 +141,10 @@ export class RoomSubscription extends PeerResource implements VideoSink, AudioSi
     const now = performance.now();
     this.lastLoss = feedback.takeLossFraction(now);
     const estimate = feedback.rembBps;
-    this.lastEstimate = estimate ?? feedback.deliveredBps ?? null;
+    this.lastEstimate = estimate ?? null;
     this.controller.setLayers(video.status(now).map((l) => ({ index: l.index, bitrateBps: l.bitrateBps, height: l.height ?? 0, active: l.active })), now);
     this.controller.setRequestedMaxHeight(this.maxHeight !== undefined && this.maxHeight > 0 ? this.maxHeight : undefined, now);
     this.controller.setPaused(this.maxHeight === 0, now);
-    // REMB is a capacity estimate; werift's transport-CC figure is only what got through, so it is shown, not used
     const target = this.controller.update({ nowMs: now, lossFraction: this.lastLoss, ...(estimate !== undefined ? { estimateBps: estimate } : {}) });
     sw.setTarget(target, now);
   }

@@ -1,0 +1,251 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import nodeDataChannel from 'node-datachannel';
+import type { Logger } from '../../base/index.js';
+import type { ByteSink, Stream, Subscription } from '../../hub/index.js';
+import type { CodecPlan } from './codec-choice.js';
+import { WebRtcRequestError } from './errors.js';
+import type { IceFragment } from './ice-fragment.js';
+import type { IceServerOptions } from './options.js';
+import type { OpusSource } from './opus-source.js';
+import type { PeerNetworkOptions } from './peer-factory.js';
+import type { PeerResourceSettings, ResourceEndReason } from './peer-resource.js';
+import { addPublicIpCandidates } from './public-ip.js';
+import { readRtcpFeedback } from './rtcp-feedback.js';
+import { readRecords, type RtpFrameFormat } from './rtp-frame-format.js';
+import type { TrackOutStats } from './whep-session.js';
+
+// RTP header (12 bytes) plus the largest payload we packetize, with room to spare
+const SCRATCH_BYTES = 1600;
+const GATHER_TIMEOUT_MS = 3000;
+/** Packets kept per track to answer NACKs (about a second at a few Mbit/s); libdatachannel answers them. */
+const NACK_HISTORY = 1024;
+
+/** One outgoing track on libdatachannel: our RTP header over the shared payload, written into one reused buffer. */
+class NativeTrackOut {
+  private sequence = randomInt(0, 0x10000);
+  private readonly timestampOffset = randomInt(0, 0x100000000);
+  readonly ssrc = randomInt(1, 0xffffffff);
+  private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  packetsSent = 0;
+  bytesSent = 0;
+  report: { fractionLost: number; packetsLost: number; jitter: number } | undefined;
+
+  constructor(
+    readonly track: nodeDataChannel.Track,
+    private readonly payloadType: number,
+    private readonly clockRate: number,
+  ) {
+    track.setMediaHandler(new nodeDataChannel.RtcpNackResponder(NACK_HISTORY));
+  }
+
+  send(payload: Buffer, timestamp: number, marker: boolean): void {
+    if (payload.length + 12 > SCRATCH_BYTES || !this.track.isOpen()) return;
+    const b = this.scratch;
+    b[0] = 0x80;
+    b[1] = (marker ? 0x80 : 0) | this.payloadType;
+    b.writeUInt16BE(this.sequence, 2);
+    b.writeUInt32BE((timestamp + this.timestampOffset) >>> 0, 4);
+    b.writeUInt32BE(this.ssrc, 8);
+    payload.copy(b, 12);
+    this.sequence = (this.sequence + 1) & 0xffff;
+    // libdatachannel copies and encrypts before this returns, so the scratch buffer is free again
+    try {
+      this.track.sendMessageBinary(b.subarray(0, 12 + payload.length));
+    } catch {
+      return;
+    }
+    this.packetsSent++;
+    this.bytesSent += payload.length;
+  }
+
+  stats(rttMs: number | null): TrackOutStats {
+    return {
+      packetsSent: this.packetsSent,
+      bytesSent: this.bytesSent,
+      lossFraction: this.report?.fractionLost ?? 0,
+      packetsLost: this.report?.packetsLost ?? 0,
+      jitterMs: Math.round(((this.report?.jitter ?? 0) / this.clockRate) * 10_000) / 10,
+      rttMs,
+    };
+  }
+}
+
+/**
+ * A WHEP viewer on libdatachannel (node-datachannel): DTLS, SRTP, ICE and NACK answers run in
+ * native code on its own threads, so one viewer costs a third of a werift one (bench
+ * webrtc-fanout --mode send-cost). The hub side is the same as WhepSession's: one subscription
+ * with the stream's shared RtpFrameFormat. Trickle candidates are taken; an ICE restart or a
+ * counter-offer needs the werift transport.
+ */
+export class NativeWhepSession {
+  readonly id = randomUUID();
+  readonly createdAt = Date.now();
+  private readonly pc: nodeDataChannel.PeerConnection;
+  private readonly video: NativeTrackOut | undefined;
+  private readonly audio: NativeTrackOut | undefined;
+  private subscription: Subscription | undefined;
+  private stopAudio: (() => void) | undefined;
+  private ended = false;
+  private state = 'new';
+  private readonly onEnd: ((reason: ResourceEndReason) => void)[] = [];
+  private readonly connectTimer: NodeJS.Timeout;
+  private disconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly stream: Stream,
+    private readonly format: RtpFrameFormat,
+    plan: CodecPlan,
+    private readonly wantKeyframe: () => void,
+    private readonly log: Logger,
+    private readonly settings: PeerResourceSettings,
+    network: PeerNetworkOptions,
+    iceServers: readonly IceServerOptions[],
+    private readonly transcodedAudio?: OpusSource,
+  ) {
+    this.pc = new nodeDataChannel.PeerConnection(`whep-${this.id}`, {
+      iceServers: iceServers.flatMap((s) => s.urls),
+      enableIceTcp: false,
+      ...(network.bindAddress !== undefined ? { bindAddress: network.bindAddress } : {}),
+      ...(network.udpPortRange !== undefined ? { portRangeBegin: network.udpPortRange[0], portRangeEnd: network.udpPortRange[1] } : {}),
+    });
+    const v = plan.video;
+    if (v !== undefined) {
+      const media = new nodeDataChannel.Video(v.mid, 'SendOnly');
+      media.addH264Codec(v.codec.payloadType, fmtpOf(v.codec.fmtp));
+      const out = new NativeTrackOut(this.pc.addTrack(media), v.codec.payloadType, 90_000);
+      media.addSSRC(out.ssrc, `zenlive-${this.id}`, 'zenlive', 'video');
+      this.video = out;
+      out.track.onMessage((msg) => this.onRtcp(out, msg));
+    }
+    const a = plan.audio;
+    if (a !== undefined) {
+      const media = new nodeDataChannel.Audio(a.mid, 'SendOnly');
+      media.addOpusCodec(a.codec.payloadType, fmtpOf(a.codec.fmtp));
+      const out = new NativeTrackOut(this.pc.addTrack(media), a.codec.payloadType, 48_000);
+      media.addSSRC(out.ssrc, `zenlive-${this.id}`, 'zenlive', 'audio');
+      this.audio = out;
+      out.track.onMessage((msg) => this.onRtcp(out, msg));
+    }
+    this.pc.onStateChange((state) => this.onState(state));
+    this.connectTimer = setTimeout(() => this.end('connect-timeout'), settings.connectTimeoutMs);
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  get connectionState(): string {
+    return this.state;
+  }
+
+  /** The ICE session's tag (RFC 9725 §4.3.1), from our ufrag. */
+  get etag(): string {
+    return `"${/^a=ice-ufrag:(.*)$/m.exec(this.pc.localDescription()?.sdp ?? '')?.[1]?.trim() ?? ''}"`;
+  }
+
+  onceEnded(listener: (reason: ResourceEndReason) => void): void {
+    this.onEnd.push(listener);
+  }
+
+  /** Applies the viewer's offer and returns our answer once every candidate is gathered. */
+  async answer(offer: string): Promise<string> {
+    const gathered = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
+      this.pc.onGatheringStateChange((state) => {
+        if (state !== 'complete') return;
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.pc.setRemoteDescription(offer, 'offer');
+    await gathered;
+    const sdp = this.pc.localDescription()?.sdp ?? '';
+    if (sdp === '') throw new WebRtcRequestError('WEBRTC_NEGOTIATION_FAILED', 'no answer was produced');
+    return this.settings.publicIp !== undefined ? addPublicIpCandidates(sdp, this.settings.publicIp) : sdp;
+  }
+
+  async acceptAnswer(_answer: string): Promise<void> {
+    throw new WebRtcRequestError('WEBRTC_BAD_REQUEST', 'this resource is not waiting for an answer');
+  }
+
+  /** Trickle ICE: candidates are added; new credentials (an ICE restart) are refused. */
+  async patch(fragment: IceFragment, ifMatch: string | undefined): Promise<string | undefined> {
+    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== this.etag) throw new WebRtcRequestError('WEBRTC_PRECONDITION_FAILED', 'If-Match does not name the current ICE session');
+    const remoteUfrag = /^a=ice-ufrag:(.*)$/m.exec(this.pc.remoteDescription()?.sdp ?? '')?.[1]?.trim();
+    if (fragment.ufrag !== undefined && fragment.ufrag !== remoteUfrag) throw new WebRtcRequestError('WEBRTC_BAD_REQUEST', 'ICE restarts are not offered on this viewer; start a new WHEP session');
+    for (const c of fragment.candidates) this.pc.addRemoteCandidate(c.candidate.replace(/^a=/, ''), c.mid ?? '0');
+    return undefined;
+  }
+
+  stats(): { video: TrackOutStats | null; audio: TrackOutStats | null } {
+    const rtt = this.pc.rtt();
+    const rttMs = Number.isFinite(rtt) && rtt >= 0 ? rtt : null;
+    return { video: this.video?.stats(rttMs) ?? null, audio: this.audio?.stats(rttMs) ?? null };
+  }
+
+  end(reason: ResourceEndReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.disconnectTimer);
+    this.log.info({ resource: this.id, reason }, 'webrtc resource ended');
+    this.stopAudio?.();
+    const sub = this.subscription;
+    this.subscription = undefined;
+    sub?.unsubscribe();
+    try {
+      this.pc.close();
+    } finally {
+      for (const l of this.onEnd.splice(0)) l(reason);
+    }
+  }
+
+  private onState(state: string): void {
+    this.state = state;
+    if (this.ended) return;
+    if (state === 'connected') {
+      clearTimeout(this.connectTimer);
+      clearTimeout(this.disconnectTimer);
+      this.disconnectTimer = undefined;
+      this.connected();
+    } else if (state === 'failed' || state === 'closed') {
+      this.end('ice-failed');
+    } else if (state === 'disconnected' && this.disconnectTimer === undefined) {
+      this.disconnectTimer = setTimeout(() => this.end('ice-failed'), this.settings.disconnectGraceMs);
+    }
+  }
+
+  private connected(): void {
+    if (this.subscription !== undefined) return;
+    const sink: ByteSink = {
+      write: (bytes) => this.sendRecords(bytes),
+      bufferedBytes: 0,
+      close: () => this.end('stream-ended'),
+    };
+    const remoteAddress = this.pc.getSelectedCandidatePair()?.remote.address;
+    this.subscription = this.stream.subscribe({ id: `whep-${this.id}`, protocol: 'webrtc', format: this.format, sink, ...(remoteAddress !== undefined ? { remoteAddress } : {}) });
+    const audio = this.audio;
+    if (this.transcodedAudio !== undefined && audio !== undefined) {
+      this.stopAudio = this.transcodedAudio.subscribe((p) => audio.send(p.data, Math.round(p.ms * 48) >>> 0, false));
+    }
+    this.wantKeyframe();
+    this.log.info({ stream_id: this.stream.id, resource: this.id, transport: 'native' }, 'whep viewer connected');
+  }
+
+  private sendRecords(bytes: Buffer): void {
+    if (this.ended) return;
+    for (const r of readRecords(bytes)) (r.audio ? this.audio : this.video)?.send(r.payload, r.timestamp, r.marker);
+  }
+
+  private onRtcp(out: NativeTrackOut, msg: Buffer): void {
+    const feedback = readRtcpFeedback(msg, out.ssrc);
+    if (feedback.report !== undefined) out.report = feedback.report;
+    if (feedback.keyframe && out === this.video) this.wantKeyframe();
+  }
+}
+
+function fmtpOf(fmtp: Record<string, string>): string {
+  return Object.entries(fmtp)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(';');
+}

@@ -1,0 +1,39 @@
+/** What one compound RTCP packet from a viewer says about one of our streams. */
+export interface RtcpFeedbackSummary {
+  /** A picture loss indication or full intra request: the viewer wants a keyframe. */
+  keyframe: boolean;
+  /** From a receiver report block about `ssrc`, when there was one. */
+  report?: { fractionLost: number; packetsLost: number; jitter: number };
+}
+
+/**
+ * Reads the parts of a compound RTCP packet a sender acts on (RFC 3550 receiver reports, RFC 4585
+ * PLI, RFC 5104 FIR), for peers whose stack hands RTCP to us raw. Anything malformed ends the walk;
+ * it never throws.
+ */
+export function readRtcpFeedback(buf: Buffer, ssrc: number): RtcpFeedbackSummary {
+  const out: RtcpFeedbackSummary = { keyframe: false };
+  let pos = 0;
+  while (pos + 4 <= buf.length) {
+    const b0 = buf[pos] as number;
+    if (b0 >> 6 !== 2) break;
+    const count = b0 & 0x1f;
+    const type = buf[pos + 1] as number;
+    const length = (buf.readUInt16BE(pos + 2) + 1) * 4;
+    if (pos + length > buf.length) break;
+    if (type === 206 && (count === 1 || count === 4)) out.keyframe = true;
+    // a receiver report (201) has its blocks after 8 bytes, a sender report (200) after 28
+    if (type === 200 || type === 201) {
+      const first = pos + (type === 200 ? 28 : 8);
+      for (let i = 0; i < count; i++) {
+        const block = first + i * 24;
+        if (block + 24 > pos + length) break;
+        if (buf.readUInt32BE(block) !== ssrc) continue;
+        const lost = buf.readIntBE(block + 5, 3);
+        out.report = { fractionLost: (buf[block + 4] as number) / 256, packetsLost: lost, jitter: buf.readUInt32BE(block + 12) };
+      }
+    }
+    pos += length;
+  }
+  return out;
+}
