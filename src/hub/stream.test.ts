@@ -262,3 +262,24 @@ describe('fan-out batching', () => {
     expect(sink.received.endsWith('AP')).toBe(true);
   });
 });
+
+describe('Realtime formats', () => {
+  it('get each frame at once, outside the batch, while batched viewers wait for the flush', () => {
+    const s = new StreamRegistry({ ...OPTIONS, batchMs: 20 }).claim('rt', { protocol: 'rtmp' });
+    s.push(video(true));
+    const batched = new FakeSink();
+    const realtime = new FakeSink();
+    s.subscribe({ id: 'b', protocol: 'rtmp', format: letters, sink: batched });
+    s.subscribe({ id: 'r', protocol: 'webrtc', format: { ...letters, name: 'letters-rt', realtime: true }, sink: realtime });
+    expect([batched.received, realtime.received]).toEqual(['K', 'K']);
+    s.push(video(false));
+    s.push(audio());
+    // the realtime viewer has both frames, one write each; the batched one has nothing yet
+    expect([batched.received, realtime.received, realtime.writes]).toEqual(['K', 'KPA', 3]);
+    flush(s);
+    expect([batched.received, batched.writes]).toEqual(['KPA', 2]);
+    expect(s.viewerCounts()).toMatchObject({ total: 2, rtmp: 1, webrtc: 1 });
+    s.end();
+    expect([batched.closedWith, realtime.closedWith]).toEqual(['stream-ended', 'stream-ended']);
+  });
+});

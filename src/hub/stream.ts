@@ -61,6 +61,8 @@ export class Stream extends EventEmitter<StreamEvents> {
   failure: Error | undefined;
   private readonly gop: GopCache;
   private readonly fanOut: FanOut;
+  /** Viewers whose format is realtime: each frame goes to them at once, outside the batch. */
+  private readonly realtimeFanOut: FanOut;
   private readonly batchMs: number;
   private readonly stats = new StreamStats();
   private batch: HubFrame[] = [];
@@ -79,6 +81,7 @@ export class Stream extends EventEmitter<StreamEvents> {
     super();
     this.gop = new GopCache(options.gopCache);
     this.fanOut = new FanOut(options.backpressure);
+    this.realtimeFanOut = new FanOut(options.backpressure);
     this.batchMs = options.batchMs ?? 0;
   }
 
@@ -115,6 +118,8 @@ export class Stream extends EventEmitter<StreamEvents> {
     }
     // Paused: keep ingesting and caching so resume starts on a fresh keyframe, deliver nothing.
     if (this.currentState === 'PAUSED') return;
+    if (this.realtimeFanOut.viewers.length > 0) this.realtimeFanOut.deliver([frame], performance.now());
+    if (this.fanOut.viewers.length === 0) return;
     this.batch.push(frame);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -169,8 +174,9 @@ export class Stream extends EventEmitter<StreamEvents> {
     // the newcomer does not get them twice.
     this.flush();
     const viewer = new Viewer(options, (v, reason) => this.detach(v, reason));
-    this.fanOut.prime(viewer, this.currentState === 'PAUSED' ? [] : this.gop.snapshot(), options.preamble);
-    this.fanOut.add(viewer);
+    const fanOut = options.format.realtime === true ? this.realtimeFanOut : this.fanOut;
+    fanOut.prime(viewer, this.currentState === 'PAUSED' ? [] : this.gop.snapshot(), options.preamble);
+    fanOut.add(viewer);
     this.emit('viewerJoined', viewer);
     return viewer;
   }
@@ -184,7 +190,7 @@ export class Stream extends EventEmitter<StreamEvents> {
     this.transition('LIVE');
     // Viewers resume from the latest keyframe, as if they had just joined.
     const snapshot = this.gop.snapshot();
-    for (const viewer of this.fanOut.viewers) this.fanOut.prime(viewer, snapshot);
+    for (const fanOut of [this.fanOut, this.realtimeFanOut]) for (const viewer of fanOut.viewers) fanOut.prime(viewer, snapshot);
   }
 
   /** Ends the stream cleanly: pending frames go out, then every viewer is closed. */
@@ -208,7 +214,7 @@ export class Stream extends EventEmitter<StreamEvents> {
 
   viewerCounts(): Record<ViewerProtocol, number> & { total: number } {
     const counts = { total: 0, rtmp: 0, flv: 0, 'ws-flv': 0, hls: 0, webrtc: 0, other: 0 };
-    for (const v of this.fanOut.viewers) {
+    for (const v of [...this.fanOut.viewers, ...this.realtimeFanOut.viewers]) {
       counts[v.protocol]++;
       counts.total++;
     }
@@ -234,7 +240,7 @@ export class Stream extends EventEmitter<StreamEvents> {
   }
 
   get droppedFrames(): number {
-    return this.fanOut.droppedFrames;
+    return this.fanOut.droppedFrames + this.realtimeFanOut.droppedFrames;
   }
 
   get gopCacheFrames(): number {
@@ -264,7 +270,7 @@ export class Stream extends EventEmitter<StreamEvents> {
   }
 
   private closeViewers(reason: SubscriberEndReason): void {
-    for (const viewer of this.fanOut.viewers.slice()) viewer.end(reason);
+    for (const viewer of [...this.fanOut.viewers, ...this.realtimeFanOut.viewers]) viewer.end(reason);
     for (const viewer of [...this.pullViewers]) {
       this.pullViewers.delete(viewer);
       this.emit('viewerLeft', viewer, reason);
@@ -273,6 +279,7 @@ export class Stream extends EventEmitter<StreamEvents> {
 
   private detach(viewer: Viewer, reason: SubscriberEndReason): void {
     this.fanOut.remove(viewer);
+    this.realtimeFanOut.remove(viewer);
     this.emit('viewerLeft', viewer, reason);
   }
 }

@@ -8,6 +8,11 @@ import type { HubFrame } from '../media/index.js';
 export interface FrameFormat {
   readonly name: string;
   encode(frame: HubFrame): Buffer | undefined;
+  /**
+   * Deliver every frame the moment it arrives instead of in the stream's batch. For transports
+   * where a batch saves no syscall (WebRTC sends packet by packet over UDP) and latency is the point.
+   */
+  readonly realtime?: boolean;
 }
 
 /** Where a viewer's bytes go: a socket, an HTTP response or a WebSocket. */

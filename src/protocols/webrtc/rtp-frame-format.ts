@@ -40,6 +40,8 @@ export function readRecords(bytes: Buffer): RtpRecord[] {
  */
 export class RtpFrameFormat implements FrameFormat {
   readonly name = 'webrtc-rtp';
+  /** UDP sends packet by packet: batching would only add latency. */
+  readonly realtime = true;
   private readonly cache = new WeakMap<HubFrame, Buffer | null>();
   private parameterSets: Buffer[] = [];
   private readonly untap: () => void;
