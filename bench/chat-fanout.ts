@@ -5,11 +5,13 @@
  *   npx vite-node bench/chat-fanout.ts                           # 1000 and 10000 clients, 100 msg/s
  *   npx vite-node bench/chat-fanout.ts -- --clients 200 --window 10   # smoke
  *
- * Each server runs alone on core 0 (`taskset -c 0`), the generator (bench/chat/loadgen.mjs) on
- * core 1. Server CPU (utime+stime from /proc) and RSS are read at the edges of the window the
- * generator announces. Prints one JSON line and writes bench/results/chat-fanout-DATE.json.
+ * Each server runs alone on core 0 (`taskset -c 0`), the generator (bench/chat/loadgen.mjs: a Node
+ * poster and the native reader, bench/chat/native, compiled with gcc at start) on core 1. Server
+ * CPU (utime+stime from /proc) and RSS are read at the edges of the window the generator
+ * announces. Prints one JSON line and writes bench/results/chat-fanout-DATE.json.
  */
 import { join } from 'node:path';
+import { buildChatReader } from './chat/native/index.js';
 import { treeCpuMs, treeRssMb } from './lib/cpu.js';
 import { parseCli } from './lib/cli.js';
 import { ROOT, WORK } from './lib/paths.js';
@@ -22,7 +24,9 @@ const o = parseCli({
   rate: { type: 'string', default: '100' },
   warmup: { type: 'string', default: '3' },
   window: { type: 'string', default: '20' },
-  'sample-every': { type: 'string', default: '10' },
+  // Readers between connect and joined at once, and new connections per second (the reader's).
+  concurrency: { type: 'string', default: '100' },
+  'connect-rate': { type: 'string', default: '2000' },
   'tick-ms': { type: 'string', default: '20' },
   'max-tick-ms': { type: 'string', default: '100' },
   'buffer-bytes': { type: 'string', default: String(1024 * 1024) },
@@ -30,6 +34,7 @@ const o = parseCli({
 
 const DIST = join(WORK, 'chat', 'dist');
 const log = (m: string): void => void process.stderr.write(`chat-fanout: ${m}\n`);
+const READER = buildChatReader(join(WORK, 'chat'));
 
 type Row = Record<string, unknown>;
 
@@ -49,7 +54,8 @@ async function cell(kind: string, clients: number): Promise<Row> {
     const gen = start('loadgen', process.execPath, [
       join(ROOT, 'bench', 'chat', 'loadgen.mjs'),
       '--server', kind, '--port', String(server.port), '--clients', String(clients), '--rate', o.rate,
-      '--warmup', o.warmup, '--window', o.window, '--sample-every', o['sample-every'],
+      '--warmup', o.warmup, '--window', o.window, '--reader', READER, '--reader-cpu', '1',
+      '--concurrency', o.concurrency, '--connect-rate', o['connect-rate'],
     ], { core: 1, pipeStdout: true, inheritStderr: true, cwd: ROOT });
     let cpu0 = 0;
     let cpu1 = 0;
@@ -98,4 +104,4 @@ for (const n of o.clients.split(',').map(Number)) {
     rows.push(row);
   }
 }
-publishResult('chat-fanout', { date: new Date().toISOString(), machine: machineInfo(), settings: { rate: Number(o.rate), window_s: Number(o.window), warmup_s: Number(o.warmup), tick_ms: Number(o['tick-ms']), max_tick_ms: Number(o['max-tick-ms']), sample_every: Number(o['sample-every']) }, rows });
+publishResult('chat-fanout', { date: new Date().toISOString(), machine: machineInfo(), settings: { rate: Number(o.rate), window_s: Number(o.window), warmup_s: Number(o.warmup), tick_ms: Number(o['tick-ms']), max_tick_ms: Number(o['max-tick-ms']), reader: 'native epoll (bench/chat/native), latency of every message', connect_rate: Number(o['connect-rate']) }, rows });

@@ -1,0 +1,1 @@
+export { buildChatReader, CHAT_READER_SOURCES, type BuildChatReaderOptions } from './build-reader.js';
