@@ -19,6 +19,7 @@ export class ChatRoom {
   private readonly history: Stored[] = [];
   private pending: string[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private lastFlushAt = -Infinity;
   private readonly recentContent = new Map<string, number>();
   /** Last accepted post per user, for slow mode (ms). */
   readonly lastPostAt = new Map<string, number>();
@@ -40,7 +41,9 @@ export class ChatRoom {
   enqueue(json: string): void {
     if (this.clients.size === 0) return;
     this.pending.push(json);
-    if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.currentTickMs());
+    // ticks keep a steady cadence from the last flush, so the time a big room spends writing is
+    // not added to every message's wait
+    if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), Math.max(0, this.lastFlushAt + this.currentTickMs() - performance.now()));
   }
 
   /**
@@ -57,6 +60,7 @@ export class ChatRoom {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
+    this.lastFlushAt = performance.now();
     const frame = buildTextFrame(Buffer.from(this.pending.join('\n')));
     this.pending = [];
     this.framesSent++;
