@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RTCPeerConnection, useH264, useOPUS, useVP8 } from 'werift';
+import { RTCPeerConnection, RTCRtpCodecParameters, useH264, useOPUS, useVP8 } from 'werift';
 import { silentLogger } from '../src/base/index.js';
 import { createHttpApp } from '../src/http/index.js';
 import { StreamRegistry, type AuthorizePlay, type AuthorizePublish } from '../src/hub/index.js';
@@ -122,9 +122,9 @@ describe('WHIP and WHEP endpoints (RFC 9725 shape) with a werift peer', () => {
     expect(node.registry.size).toBe(0);
   });
 
-  it('a publisher offering only VP8 video is refused with 406 naming the codecs we take', async () => {
+  it('a publisher offering only VP9 video is refused with 406 naming the codecs we take', async () => {
     node = await startNode();
-    const res = await post(node.url('/whip/cam'), (await offerFrom('sendonly', useVP8())).sdp);
+    const res = await post(node.url('/whip/cam'), (await offerFrom('sendonly', new RTCRtpCodecParameters({ mimeType: 'video/VP9', clockRate: 90000 }))).sdp);
     expect(res.status).toBe(406);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/H\.264/);
     expect(node.registry.size).toBe(0);

@@ -15,7 +15,14 @@ export interface PublisherInfo {
   remoteAddress?: string;
   /** Free text the encoder announced (RTMP flashVer / onMetaData encoder). */
   encoder?: string;
+  /**
+   * The publisher declared video that may reach the hub only after its audio (e.g. a WHIP
+   * publisher's VP8, transcoded by ffmpeg): consumers wait for it instead of starting audio-only.
+   */
+  expectsVideo?: boolean;
 }
+
+const MAX_PLAUSIBLE_FPS = 240;
 
 /** Settings a stream takes from config. */
 export interface StreamOptions {
@@ -232,7 +239,9 @@ export class Stream extends EventEmitter<StreamEvents> {
 
   /** Video frames per second: from the bitstream or onMetaData when given, else measured. */
   fps(): number | undefined {
-    if (this.video?.fps !== undefined) return this.video.fps;
+    // timing info claiming more than 240 fps is an encoder's time base, not a frame rate (x264 fed
+    // from a millisecond-timed pipe writes 1000): measure instead
+    if (this.video?.fps !== undefined && this.video.fps <= MAX_PLAUSIBLE_FPS) return this.video.fps;
     const declared = this.metadata['framerate'] ?? this.metadata['fps'];
     if (typeof declared === 'number' && declared > 0) return declared;
     const measured = this.stats.framesPerSecond(Date.now());

@@ -23,6 +23,9 @@ function describeTrack(config: MediaFrame): TrackSet['video'] | TrackSet['audio'
   }
 }
 
+/** How long a stream whose publisher announced video waits for it before segmenting audio alone. */
+const EXPECTED_VIDEO_WAIT_MS = 10_000;
+
 /** A segmenter fed by one hub stream into one rendition. */
 interface Feed {
   stream: Stream;
@@ -158,7 +161,9 @@ export class HlsStream {
 
   private startFeed(rendition: Rendition, stream: Stream): void {
     const createMuxer = (tracks: TrackSet): SegmentMuxer => (this.options.container === 'fmp4' ? new Fmp4SegmentMuxer(tracks) : createTsSegmentMuxer(tracks));
-    const segmenter = new Segmenter({ targetDurationMs: this.options.targetDurationMs, partTargetMs: this.options.partTargetMs }, createMuxer, describeTrack);
+    // a publisher that announced video which comes late (transcoded) must not start audio-only
+    const audioOnlyAfterMs = stream.publisher.expectsVideo === true ? EXPECTED_VIDEO_WAIT_MS : undefined;
+    const segmenter = new Segmenter({ targetDurationMs: this.options.targetDurationMs, partTargetMs: this.options.partTargetMs, ...(audioOnlyAfterMs !== undefined ? { audioOnlyAfterMs } : {}) }, createMuxer, describeTrack);
     segmenter.on('muxer', (m) => rendition.setMuxer(m));
     segmenter.on('part', (p) => rendition.addPart(p));
     segmenter.on('segmentEnd', () => rendition.completeSegment());

@@ -6,8 +6,8 @@ import type { IceServerOptions, WebRtcOptions } from './options.js';
 export type PeerNetworkOptions = Pick<WebRtcOptions, 'udpPortRange' | 'bindAddress'>;
 
 /**
- * A werift peer connection that can only negotiate the codecs of `plan` (H.264 with the offered
- * payload type and its parameters, Opus), with NACK and PLI feedback and transport-wide CC so the
+ * A werift peer connection that can only negotiate the codecs of `plan` (H.264 or VP8 with the
+ * offered payload type and its parameters, Opus), with NACK and PLI feedback and transport-wide CC so the
  * browser's sender can estimate bandwidth.
  */
 export function createPeer(plan: CodecPlan, network: PeerNetworkOptions, iceServers: readonly IceServerOptions[]): RTCPeerConnection {
@@ -19,7 +19,7 @@ export function createPeer(plan: CodecPlan, network: PeerNetworkOptions, iceServ
         video !== undefined
           ? [
               new RTCRtpCodecParameters({
-                mimeType: 'video/H264',
+                mimeType: video.name === 'vp8' ? 'video/VP8' : 'video/H264',
                 clockRate: 90000,
                 payloadType: video.payloadType,
                 rtcpFeedback: [useNACK(), usePLI(), { type: 'transport-cc' }],

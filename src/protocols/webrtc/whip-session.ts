@@ -1,12 +1,13 @@
 import type { MediaStreamTrack, RTCPeerConnection, RtpPacket } from 'werift';
 import { ParseError, type Logger } from '../../base/index.js';
 import type { Stream } from '../../hub/index.js';
-import { buildOpusHead, H264Depacketizer, RtpReorderBuffer, type H264AccessUnit } from '../../media/index.js';
+import { buildOpusHead, H264Depacketizer, RtpReorderBuffer, Vp8Depacketizer, type H264AccessUnit, type Vp8Frame } from '../../media/index.js';
 import { H264Ingest } from './h264-ingest.js';
 import { PeerResource, type PeerResourceSettings, type ResourceEndReason } from './peer-resource.js';
 import type { OpusPacket, OpusSource } from './opus-source.js';
 import { OpusToAac } from './opus-to-aac.js';
 import { RtpTrackClock } from './rtp-clock.js';
+import { Vp8ToH264 } from './vp8-to-h264.js';
 import { ReceiveStats, type ReceiveStatsSnapshot } from './sfu/index.js';
 
 /** Keyframe requests to a publisher at most this often: each one costs a large frame. */
@@ -30,6 +31,8 @@ export class WhipSession extends PeerResource implements OpusSource {
   private readonly opusListeners = new Set<(packet: OpusPacket) => void>();
   private keyframeTimer: NodeJS.Timeout | undefined;
   private readonly received: { video?: ReceiveStats; audio?: ReceiveStats } = {};
+  /** Set for a VP8 publisher: its video reaches the hub as H.264 through ffmpeg. */
+  private readonly toH264: Vp8ToH264 | undefined;
 
   constructor(
     pc: RTCPeerConnection,
@@ -43,8 +46,12 @@ export class WhipSession extends PeerResource implements OpusSource {
      * segments and recordings start on keyframes, so without this a segment would never end.
      */
     private readonly keyframeIntervalMs = 2000,
+    /** The negotiated video codec; VP8 is transcoded to H.264 by `ffmpegPath`. */
+    private readonly videoCodec: 'h264' | 'vp8' = 'h264',
+    ffmpegPath = 'ffmpeg',
   ) {
     super(pc, log, settings);
+    if (videoCodec === 'vp8') this.toH264 = new Vp8ToH264(ffmpegPath, (f) => this.stream.push(f), log);
     if (aacFfmpegPath !== undefined) this.toAac = new OpusToAac(aacFfmpegPath, (f) => this.stream.push(f), log);
     pc.onTrack.subscribe((track) => this.attach(track));
     stream.on('state', (_from, to) => {
@@ -85,6 +92,7 @@ export class WhipSession extends PeerResource implements OpusSource {
 
   protected detach(reason: ResourceEndReason): void {
     clearInterval(this.keyframeTimer);
+    this.toH264?.close();
     this.toAac?.close();
     this.opusListeners.clear();
     this.stream.end(reason === 'server-stopping' ? 'server-stopping' : 'publisher-left');
@@ -100,7 +108,15 @@ export class WhipSession extends PeerResource implements OpusSource {
     const stats = new ReceiveStats(track.kind === 'video' ? 90_000 : 48_000);
     if (track.kind === 'video' || track.kind === 'audio') this.received[track.kind] = stats;
     track.onReceiveRtp.subscribe((rtp) => stats.onPacket(rtp.header.sequenceNumber, rtp.header.timestamp, rtp.payload.length, performance.now()));
-    if (track.kind === 'video') {
+    if (track.kind === 'video' && this.videoCodec === 'vp8') {
+      this.videoTrack = track;
+      const depacketizer = new Vp8Depacketizer();
+      const clock = new RtpTrackClock(90_000, this.startMs);
+      const reorder = new RtpReorderBuffer<{ sequenceNumber: number; rtp: RtpPacket }>(REORDER_WAIT_MS);
+      track.onReceiveRtp.subscribe((rtp) => {
+        for (const ready of reorder.push({ sequenceNumber: rtp.header.sequenceNumber, rtp }, performance.now())) this.onVp8(ready.rtp, depacketizer, clock);
+      });
+    } else if (track.kind === 'video') {
       this.videoTrack = track;
       const depacketizer = new H264Depacketizer();
       const clock = new RtpTrackClock(90_000, this.startMs);
@@ -130,6 +146,28 @@ export class WhipSession extends PeerResource implements OpusSource {
     for (const unit of units) {
       const ms = this.stream.timeline.map(clock.toMs(unit.timestamp, performance.now()));
       for (const frame of this.ingest.frames(unit, ms)) this.stream.push(frame);
+    }
+  }
+
+  private onVp8(rtp: RtpPacket, depacketizer: Vp8Depacketizer, clock: RtpTrackClock): void {
+    if (this.closed) return;
+    let frames: Vp8Frame[];
+    try {
+      frames = depacketizer.push({ sequenceNumber: rtp.header.sequenceNumber, timestamp: rtp.header.timestamp, marker: rtp.header.marker, payload: rtp.payload });
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+      this.log.warn({ stream_id: this.stream.id, err: err.message }, 'dropping a malformed VP8 RTP packet');
+      depacketizer.reset();
+      this.requestKeyframe();
+      return;
+    }
+    for (const frame of frames) {
+      // a frame with a hole would decode as garbage until the next keyframe: ask for one instead
+      if (!frame.complete) {
+        this.requestKeyframe();
+        continue;
+      }
+      this.toH264?.write(frame, this.stream.timeline.map(clock.toMs(frame.timestamp, performance.now())));
     }
   }
 
