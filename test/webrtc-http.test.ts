@@ -142,6 +142,16 @@ describe('WHIP and WHEP endpoints (RFC 9725 shape) with a werift peer', () => {
     expect(node.registry.get('secret-key')).toBeUndefined();
   });
 
+  it('POST /whip takes the stream key from the Bearer token, as OBS sends it', async () => {
+    node = await startNode();
+    const { sdp } = await offerFrom('sendonly');
+    expect((await post(node.url('/whip'), sdp)).status).toBe(401);
+    const ok = await post(node.url('/whip'), sdp, { authorization: 'Bearer obs-stream' });
+    expect(ok.status).toBe(201);
+    expect(ok.headers.get('location')).toMatch(/^\/whip\/resource\//);
+    expect(node.registry.get('obs-stream')).toBeDefined();
+  });
+
   it('trickle PATCH adds candidates (204); a stale If-Match gets 412; new credentials restart ICE with a new ETag', async () => {
     node = await startNode();
     const res = await post(node.url('/whip/cam'), (await offerFrom('sendonly')).sdp);

@@ -61,6 +61,7 @@ export function registerWebRtcRoutes(app: FastifyInstance, service: WebRtcServic
         .header('accept-post', SDP)
         .send();
     scope.options('/whip/:key', preflight('POST, OPTIONS'));
+    scope.options('/whip', preflight('POST, OPTIONS'));
     scope.options('/whep/:key', preflight('POST, HEAD, OPTIONS'));
     scope.options('/whip/resource/:resource', preflight('PATCH, DELETE, OPTIONS'));
     scope.options('/whep/resource/:resource', preflight('PATCH, DELETE, OPTIONS'));
@@ -71,6 +72,16 @@ export function registerWebRtcRoutes(app: FastifyInstance, service: WebRtcServic
     scope.post<{ Params: KeyParams; Body: string }>('/whip/:key', async (req, reply) => {
       const offer = sdpBody(req);
       const result = await service.publish(req.params.key, offer, caller(req));
+      return created(reply, 'whip', result.resource.id, result.resource.etag, result.links, result.sdp);
+    });
+
+    // OBS and other WHIP encoders are often set up with one server URL and the stream key as the
+    // Bearer token: the token is then the key
+    scope.post<{ Body: string }>('/whip', async (req, reply) => {
+      const offer = sdpBody(req);
+      const who = caller(req);
+      if (who.token === undefined || who.token === '') throw new WebRtcRequestError('WEBRTC_UNAUTHORIZED', 'POST /whip needs the stream key as a Bearer token (or POST /whip/KEY)');
+      const result = await service.publish(who.token, offer, who);
       return created(reply, 'whip', result.resource.id, result.resource.etag, result.links, result.sdp);
     });
 
