@@ -11,7 +11,7 @@ import type { PeerNetworkOptions } from './peer-factory.js';
 import type { PeerResourceSettings, ResourceEndReason } from './peer-resource.js';
 import { addPublicIpCandidates } from './public-ip.js';
 import { readRtcpFeedback } from './rtcp-feedback.js';
-import { readRecords, type RtpFrameFormat } from './rtp-frame-format.js';
+import type { RtpFrameFormat } from './rtp-frame-format.js';
 import type { TrackOutStats } from './whep-session.js';
 
 // RTP header (12 bytes) plus the largest payload we packetize, with room to spare
@@ -234,7 +234,7 @@ export class NativeWhepSession {
 
   private sendRecords(bytes: Buffer): void {
     if (this.ended) return;
-    for (const r of readRecords(bytes)) (r.audio ? this.audio : this.video)?.send(r.payload, r.timestamp, r.marker);
+    for (const r of this.format.recordsOf(bytes)) (r.audio ? this.audio : this.video)?.send(r.payload, r.timestamp, r.marker);
   }
 
   private onRtcp(out: NativeTrackOut, msg: Buffer): void {

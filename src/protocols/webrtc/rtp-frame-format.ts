@@ -43,6 +43,8 @@ export class RtpFrameFormat implements FrameFormat {
   /** UDP sends packet by packet: batching would only add latency. */
   readonly realtime = true;
   private readonly cache = new WeakMap<HubFrame, Buffer | null>();
+  /** Records of each written Buffer, read once for every viewer that gets the same bytes. */
+  private readonly parsed = new WeakMap<Buffer, RtpRecord[]>();
   private parameterSets: Buffer[] = [];
   private readonly untap: () => void;
   /** True once a frame with a composition offset (B-frames) went by: viewers may see stutter. */
@@ -59,6 +61,16 @@ export class RtpFrameFormat implements FrameFormat {
 
   close(): void {
     this.untap();
+  }
+
+  /** The records of bytes this format wrote (the same Buffer reaches every viewer): parsed once, shared. */
+  recordsOf(bytes: Buffer): RtpRecord[] {
+    let records = this.parsed.get(bytes);
+    if (records === undefined) {
+      records = readRecords(bytes);
+      this.parsed.set(bytes, records);
+    }
+    return records;
   }
 
   encode(frame: HubFrame): Buffer | undefined {

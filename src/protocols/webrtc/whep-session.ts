@@ -4,7 +4,7 @@ import type { Logger } from '../../base/index.js';
 import type { ByteSink, Stream, Subscription } from '../../hub/index.js';
 import type { OpusSource } from './opus-source.js';
 import { PeerResource, type PeerResourceSettings, type ResourceEndReason } from './peer-resource.js';
-import { readRecords, type RtpFrameFormat } from './rtp-frame-format.js';
+import type { RtpFrameFormat } from './rtp-frame-format.js';
 import { RtpOut } from './rtp-out.js';
 import { SenderFeedback } from './sender-feedback.js';
 
@@ -110,6 +110,6 @@ export class WhepSession extends PeerResource {
 
   private sendRecords(bytes: Buffer): void {
     if (this.closed) return;
-    for (const r of readRecords(bytes)) (r.audio ? this.audio : this.video)?.send(r.payload, r.timestamp, r.marker);
+    for (const r of this.format.recordsOf(bytes)) (r.audio ? this.audio : this.video)?.send(r.payload, r.timestamp, r.marker);
   }
 }
