@@ -37,6 +37,7 @@ import { COMMON_OPTIONS, parseCli, serverList, zenliveVariant } from './lib/cli.
 import { KEEP_UP } from './lib/player-stats.js';
 import { medians } from './lib/summary.js';
 import { treeRssMb } from './lib/cpu.js';
+import { watchServerState, type ServerState } from './lib/server-state.js';
 import { measureQuietly } from './lib/quiet.js';
 import type { Child } from './lib/procs.js';
 
@@ -106,15 +107,8 @@ async function measure(kind: ServerKind, n: number, run: number, clip: ClipInfo,
   const zenlive = kind === 'zenlive' ? o.variant : undefined;
   const server = await startServer(kind, { core: SERVER_CORE, tag, ...(profile !== undefined ? { cpuProfileFile: profile } : {}), ...(zenlive !== undefined ? { zenlive } : {}) });
   let publisher: Child | undefined;
-  let dropped: number | null = null;
-  let memory: Record<string, number> | null = null;
-  const onState = (s: Record<string, unknown>): void => {
-    const streams = s['streams'] as { dropped_frames: number }[] | undefined;
-    if (streams !== undefined) dropped = streams.reduce((sum, x) => sum + x.dropped_frames, 0);
-    memory = (s['memory_mb'] as Record<string, number> | undefined) ?? memory;
-  };
-  let atEnd: { dropped: number | null; memory: Record<string, number> | null } = { dropped: null, memory: null };
-  server.child.lines.on('json', onState);
+  const watched = watchServerState(server.child.lines);
+  let atEnd: ServerState = { dropped: null, memory: null };
   try {
     const rssIdle = treeRssMb(server.pid);
     const url = `rtmp://127.0.0.1:${server.rtmpPort}/live/bench`;
@@ -122,7 +116,7 @@ async function measure(kind: ServerKind, n: number, run: number, clip: ClipInfo,
     publisher = startPublisher({ clip: clip.path, url, core: LOAD_CORE, maxSeconds: budgetS, logTag: `${kind}-${tag}` });
     const r = await runLoad({ url, players: n, stagger: o.stagger, warmupSeconds: o.warmupS, windowSeconds: o.windowS, serverPid: server.pid, player: o.player, signalServer: profile !== undefined, publisherPid: publisher.pid, serverCore: SERVER_CORE, loadCore: LOAD_CORE }, LOAD_CORE, () => {
       // The server's last report from inside the window, before the players hang up.
-      atEnd = { dropped, memory };
+      atEnd = watched.snapshot();
     });
     const { event: _event, ...detail } = r;
     return {
@@ -144,7 +138,7 @@ async function measure(kind: ServerKind, n: number, run: number, clip: ClipInfo,
       server_log: scanLog(server.logFile),
     };
   } finally {
-    server.child.lines.off('json', onState);
+    watched.stop();
     await publisher?.stop(3000);
     await server.stop();
   }

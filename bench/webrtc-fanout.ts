@@ -34,6 +34,7 @@ import { waitJson } from './lib/procs.js';
 import { KEEP_UP_SHARE, type WebRtcLoadResult } from './webrtc/load-config.js';
 import { describeClip, ensureH264Clip, loadClip, type H264ClipInfo } from './webrtc/h264-clip.js';
 import { runWebRtcLoad, startScript } from './webrtc/load-runner.js';
+import { watchServerState, type ServerState } from './lib/server-state.js';
 import { measureQuietly, profileFile } from './lib/quiet.js';
 import type { SendTransport, SenderConfig } from './webrtc/send-cost-sender.js';
 import { startWebRtcServer } from './webrtc/server.js';
@@ -124,15 +125,8 @@ async function measureFanout(n: number, run: number, clip: H264ClipInfo, o: Opti
   const profile = o.profile ? profileFile(`zenlive-webrtc-fanout-n${n}`) : undefined;
   const variant = { ...o.variant, ...(profile !== undefined ? { profileFile: profile } : {}) };
   const server = await startWebRtcServer(SERVER_CORE, tag, variant);
-  let dropped: number | null = null;
-  let memory: Record<string, number> | null = null;
-  const onState = (s: Record<string, unknown>): void => {
-    const streams = s['streams'] as { dropped_frames: number }[] | undefined;
-    if (streams !== undefined) dropped = streams.reduce((sum, x) => sum + x.dropped_frames, 0);
-    memory = (s['memory_mb'] as Record<string, number> | undefined) ?? memory;
-  };
-  let atEnd: { dropped: number | null; memory: Record<string, number> | null } = { dropped: null, memory: null };
-  server.child.lines.on('json', onState);
+  const watched = watchServerState(server.child.lines);
+  let atEnd: ServerState = { dropped: null, memory: null };
   try {
     const rssIdle = server.rssMb();
     const base = `http://127.0.0.1:${server.httpPort}`;
@@ -140,7 +134,7 @@ async function measureFanout(n: number, run: number, clip: H264ClipInfo, o: Opti
       { whipUrl: `${base}/whip/bench`, whepUrl: `${base}/whep/bench`, clipPath: clip.path, maxPayloadBytes: MAX_PAYLOAD, subscribers: n, stagger: o.stagger, warmupSeconds: o.warmupS, windowSeconds: o.windowS, serverPid: server.pid, serverCore: SERVER_CORE, loadCore: LOAD_CORE, signalServer: profile !== undefined },
       LOAD_CORE,
       () => {
-        atEnd = { dropped, memory };
+        atEnd = watched.snapshot();
       },
     );
     const { event: _event, ...detail } = r;
@@ -165,7 +159,7 @@ async function measureFanout(n: number, run: number, clip: H264ClipInfo, o: Opti
       ...(profile !== undefined ? { profile: { file: profile, ...hot(profile) } } : {}),
     };
   } finally {
-    server.child.lines.off('json', onState);
+    watched.stop();
     await server.stop();
   }
 }
