@@ -91,8 +91,8 @@ describe('WebRTC rooms in Chromium', () => {
     return page;
   }
 
-  it('a three-party call: everyone receives the other two, video and audio, and hears who is speaking', async () => {
-    server = await startTestServer({ streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1' } } });
+  it.each(['native', 'werift'] as const)('a three-party call with subscribers on %s: everyone receives the other two, video and audio, and hears who is speaking', async (transport) => {
+    server = await startTestServer({ streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1', room_subscriber_transport: transport } } });
     const s = server;
     const pages = [await openPage(s), await openPage(s), await openPage(s)];
     const ids: string[] = [];

@@ -36,7 +36,7 @@ const SUBSCRIBE_VIA_RELAY = `async (publisherId) => {
   await request({ type: 'join', room: 'sim', name: 'subscriber' });
   const offer = await request({ type: 'subscribe', participant: publisherId });
   if (offer.type !== 'subscribeOffer') return offer;
-  const serverPort = Number(/^a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 (\\d+) typ host/m.exec(offer.sdp)[1]);
+  const serverPort = Number(/^a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 (\\d+) typ host/im.exec(offer.sdp)[1]);
   const relay = await window.zlMakeRelay(serverPort);
   const sdp = offer.sdp.replace(/^a=candidate:.*\\r?\\n/gm, '').replace(/^(m=video.*\\r?\\n)/m, '$1a=candidate:1 1 udp 2130706431 127.0.0.1 ' + relay.towardServer + ' typ host\\r\\n');
   const pc = new RTCPeerConnection();
@@ -99,8 +99,8 @@ describe('WebRTC rooms: simulcast and bandwidth adaptation', () => {
     await browser?.close();
   });
 
-  it('a subscriber behind a bottleneck below the top layer bitrate gets the low layer, and the high one once the limit lifts, without a long freeze', async () => {
-    server = await startTestServer({ streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1' } } });
+  it.each(['native', 'werift'] as const)('a subscriber on %s behind a bottleneck below the top layer bitrate gets the low layer, and the high one once the limit lifts, without a long freeze', async (transport) => {
+    server = await startTestServer({ streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1', room_subscriber_transport: transport } } });
     const s = server;
     const { page: pub } = await browser.newPage();
     await pub.goto(s.httpUrl('/healthz'));

@@ -500,6 +500,7 @@ export class ZenLiveApp {
       ...(w.turnSecret !== undefined ? { turnSecret: w.turnSecret } : {}),
       maxParticipants: c.streaming.webrtc.room_max_participants,
       maxPublishBitrateBps: c.streaming.webrtc.room_max_publish_kbps * 1000,
+      subscriberTransport: c.streaming.webrtc.room_subscriber_transport,
       authorize: (identity, action, roomId) => !auth.enabled || authorize((identity !== undefined ? principals.get(identity) : undefined) ?? ANONYMOUS, `rooms:${action}`, { roomId }).allow,
     });
     registerRoomSignaling(http, rooms, {

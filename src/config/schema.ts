@@ -111,6 +111,8 @@ export const WebRtcConfig = z.strictObject({
   whip_keyframe_interval_seconds: z.number().min(0).max(60).default(2),
   /** Participants per call room at `/ws/rtc`; each receives every other one, so this bounds the room's cost. */
   room_max_participants: z.number().int().min(2).max(100).default(16),
+  /** Room subscribers' WebRTC stack: native (libdatachannel) or werift. */
+  room_subscriber_transport: z.enum(['native', 'werift']).default('native'),
   /** Most one room publisher may send, all simulcast layers together; publishers are told by REMB. */
   room_max_publish_kbps: z.number().int().min(100).max(50_000).default(3000),
 });

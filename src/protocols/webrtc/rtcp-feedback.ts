@@ -4,6 +4,8 @@ export interface RtcpFeedbackSummary {
   keyframe: boolean;
   /** From a receiver report block about `ssrc`, when there was one. */
   report?: { fractionLost: number; packetsLost: number; jitter: number };
+  /** A REMB (draft-alvestrand-rmcat-remb): the receiver's bandwidth estimate, bit/s. */
+  rembBps?: number;
 }
 
 /**
@@ -22,6 +24,13 @@ export function readRtcpFeedback(buf: Buffer, ssrc: number): RtcpFeedbackSummary
     const length = (buf.readUInt16BE(pos + 2) + 1) * 4;
     if (pos + length > buf.length) break;
     if (type === 206 && (count === 1 || count === 4)) out.keyframe = true;
+    // REMB: application-layer feedback (FMT 15) whose FCI starts with "REMB", then an 8-bit SSRC count,
+    // a 6-bit exponent and an 18-bit mantissa
+    if (type === 206 && count === 15 && length >= 20 && buf.toString('latin1', pos + 12, pos + 16) === 'REMB') {
+      const exp = (buf[pos + 17] as number) >> 2;
+      const mantissa = (((buf[pos + 17] as number) & 0x03) << 16) | buf.readUInt16BE(pos + 18);
+      out.rembBps = mantissa * 2 ** exp;
+    }
     // a receiver report (201) has its blocks after 8 bytes, a sender report (200) after 28
     if (type === 200 || type === 201) {
       const first = pos + (type === 200 ? 28 : 8);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeRtcServerFrame, type ParticipantInfo, type RtcServerFrame, type TrackInfo } from './protocol.js';
 import type { RoomPublisher } from './room-publisher.js';
-import type { RoomSubscription } from './room-subscription.js';
+import type { RoomSubscriptionPeer } from './room-subscription.js';
 
 /** Who a participant is, as auth saw it. */
 export interface RoomIdentity {
@@ -17,7 +17,7 @@ export type FrameSender = (text: string) => void;
 export class Participant {
   readonly id = randomUUID();
   publisher: RoomPublisher | undefined;
-  readonly subscriptions = new Map<string, RoomSubscription>();
+  readonly subscriptions = new Map<string, RoomSubscriptionPeer>();
   readonly muted = { audio: false, video: false };
   /** Smoothed audio level (0 loud … 127 silent, −dBov) for meters. */
   level = 127;

@@ -11,7 +11,9 @@ import type { RtcClientFrame } from './protocol.js';
 import { planRoomPublish } from './room-codecs.js';
 import { createRoomPublisherPeer, createRoomSubscriberPeer } from './room-peer.js';
 import { RoomPublisher, simulcastRids } from './room-publisher.js';
-import { RoomSubscription, type SubscriptionStats } from './room-subscription.js';
+import { NativeRoomSubscription } from './native-room-subscription.js';
+import { RoomSubscription, type RoomSubscriptionPeer } from './room-subscription.js';
+import type { SubscriptionStats } from './subscription-forwarder.js';
 import { Room } from './room.js';
 
 /** What a room action needs from auth. */
@@ -28,6 +30,8 @@ export interface RoomServiceOptions {
   maxParticipants: number;
   /** Most a publisher may send, all simulcast layers together (told to it by REMB). */
   maxPublishBitrateBps: number;
+  /** The stack subscribers receive on: libdatachannel (native threads) or werift. */
+  subscriberTransport?: 'native' | 'werift';
   /** Whether `identity` (undefined: anonymous) may do `action` in room `roomId`. */
   authorize(identity: RoomIdentity | undefined, action: RoomAction, roomId: string): boolean;
 }
@@ -214,16 +218,12 @@ export class RoomService {
     const publisher = target.publisher;
     if (publisher === undefined || publisher.closed) throw new RoomError('ROOM_NOTHING_PUBLISHED', `participant ${targetId} publishes nothing`);
     const codecs = { ...(publisher.video !== undefined ? { video: publisher.video.codec } : {}), ...(publisher.audio !== undefined ? { audio: publisher.audio.codec } : {}) };
-    const pc = createRoomSubscriberPeer(codecs, this.options.network, this.agentIceServers());
-    const sub: RoomSubscription = new RoomSubscription(
-      pc,
-      target.id,
-      publisher.video,
-      publisher.audio,
-      { ...(maxHeight !== undefined ? { maxHeight } : {}), onLayer: (layer, rid) => p.send({ type: 'layer', subscription: sub.id, layer, rid }) },
-      this.log.child({ room: room.id, participant: p.id, publisher: target.id }),
-      this.options.settings,
-    );
+    const options = { ...(maxHeight !== undefined ? { maxHeight } : {}), onLayer: (layer: number, rid: string | null) => p.send({ type: 'layer', subscription: sub.id, layer, rid }) };
+    const log = this.log.child({ room: room.id, participant: p.id, publisher: target.id });
+    const sub: RoomSubscriptionPeer =
+      this.options.subscriberTransport === 'native'
+        ? new NativeRoomSubscription(target.id, publisher.video, publisher.audio, options, log, this.options.settings, this.options.network, this.agentIceServers())
+        : new RoomSubscription(createRoomSubscriberPeer(codecs, this.options.network, this.agentIceServers()), target.id, publisher.video, publisher.audio, options, log, this.options.settings);
     p.subscriptions.set(sub.id, sub);
     sub.onceEnded((reason) => {
       p.subscriptions.delete(sub.id);
@@ -240,7 +240,7 @@ export class RoomService {
     p.send({ type: 'subscribeOffer', subscription: sub.id, participantId: target.id, sdp: offer, ...(ref !== undefined ? { ref } : {}) });
   }
 
-  private subscription(p: Participant, id: string): RoomSubscription {
+  private subscription(p: Participant, id: string): RoomSubscriptionPeer {
     const sub = p.subscriptions.get(id);
     if (sub === undefined) throw new RoomError('ROOM_SUBSCRIPTION_NOT_FOUND', `no subscription ${id}`);
     return sub;

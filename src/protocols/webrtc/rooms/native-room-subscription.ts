@@ -1,0 +1,233 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import nodeDataChannel from 'node-datachannel';
+import type { Logger } from '../../../base/index.js';
+import type { IceServerOptions } from '../options.js';
+import type { PeerNetworkOptions } from '../peer-factory.js';
+import type { PeerResourceSettings, ResourceEndReason } from '../peer-resource.js';
+import { addPublicIpCandidates } from '../public-ip.js';
+import { readRtcpFeedback } from '../rtcp-feedback.js';
+import type { PublishedAudio, PublishedVideo } from './published-tracks.js';
+import type { NegotiatedCodec } from './room-codecs.js';
+import type { RoomSubscriptionPeer } from './room-subscription.js';
+import { SubscriptionForwarder, type SubscriptionOutput, type SubscriptionStats } from './subscription-forwarder.js';
+
+const SCRATCH_BYTES = 1600;
+const GATHER_TIMEOUT_MS = 3000;
+const NACK_HISTORY = 1024;
+/** A receiver report older than this no longer describes the path. */
+const REPORT_STALE_MS = 3000;
+
+/** One outgoing track on libdatachannel: the caller's sequence and timestamp, our SSRC, one reused buffer. */
+class NativeOut {
+  readonly ssrc = randomInt(1, 0xffffffff);
+  private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  packetsSent = 0;
+  bytesSent = 0;
+  loss = 0;
+  lossAt = -Infinity;
+
+  constructor(
+    readonly track: nodeDataChannel.Track,
+    private readonly payloadType: number,
+  ) {
+    track.setMediaHandler(new nodeDataChannel.RtcpNackResponder(NACK_HISTORY));
+  }
+
+  send(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): void {
+    if (payload.length + 12 > SCRATCH_BYTES || !this.track.isOpen()) return;
+    const b = this.scratch;
+    b[0] = 0x80;
+    b[1] = (marker ? 0x80 : 0) | this.payloadType;
+    b.writeUInt16BE(sequenceNumber, 2);
+    b.writeUInt32BE(timestamp >>> 0, 4);
+    b.writeUInt32BE(this.ssrc, 8);
+    payload.copy(b, 12);
+    // libdatachannel copies and encrypts before this returns, so the scratch buffer is free again
+    try {
+      this.track.sendMessageBinary(b.subarray(0, 12 + payload.length));
+    } catch {
+      return;
+    }
+    this.packetsSent++;
+    this.bytesSent += payload.length;
+  }
+}
+
+function addCodec(media: nodeDataChannel.Video | nodeDataChannel.Audio, c: NegotiatedCodec): void {
+  if (media instanceof nodeDataChannel.Audio) {
+    media.addOpusCodec(c.payloadType, c.parameters !== '' ? c.parameters : undefined);
+    return;
+  }
+  if (c.name === 'h264') media.addH264Codec(c.payloadType, c.parameters);
+  else if (c.name === 'vp9') media.addVP9Codec(c.payloadType);
+  else media.addVP8Codec(c.payloadType);
+}
+
+/**
+ * One subscriber receiving one publisher on libdatachannel (node-datachannel): DTLS, SRTP, ICE and
+ * NACK answers in native threads, so a room's fan-out is not bound to the event loop's core. We
+ * offer the publisher's codecs; the forwarding decisions are the SubscriptionForwarder's.
+ */
+export class NativeRoomSubscription implements RoomSubscriptionPeer, SubscriptionOutput {
+  readonly id = randomUUID();
+  private readonly pc: nodeDataChannel.PeerConnection;
+  private readonly video: NativeOut | undefined;
+  private readonly audio: NativeOut | undefined;
+  private readonly forwarder: SubscriptionForwarder;
+  private ended = false;
+  private readonly onEnd: ((reason: ResourceEndReason) => void)[] = [];
+  private readonly connectTimer: NodeJS.Timeout;
+  private disconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    publisherId: string,
+    video: PublishedVideo | undefined,
+    audio: PublishedAudio | undefined,
+    options: { maxHeight?: number; onLayer: (layer: number, rid: string | null) => void },
+    private readonly log: Logger,
+    private readonly settings: PeerResourceSettings,
+    network: PeerNetworkOptions,
+    iceServers: readonly IceServerOptions[],
+  ) {
+    this.pc = new nodeDataChannel.PeerConnection(`room-${this.id}`, {
+      iceServers: iceServers.flatMap((s) => s.urls),
+      enableIceTcp: false,
+      disableAutoNegotiation: true,
+      ...(network.bindAddress !== undefined ? { bindAddress: network.bindAddress } : {}),
+      ...(network.udpPortRange !== undefined ? { portRangeBegin: network.udpPortRange[0], portRangeEnd: network.udpPortRange[1] } : {}),
+    });
+    const cname = `zenlive-${this.id}`;
+    if (video !== undefined) {
+      const media = new nodeDataChannel.Video('0', 'SendOnly');
+      addCodec(media, video.codec);
+      const out = new NativeOut(this.pc.addTrack(media), video.codec.payloadType);
+      media.addSSRC(out.ssrc, cname, publisherId, 'video');
+      out.track.onMessage((msg) => this.onRtcp(out, msg));
+      this.video = out;
+    }
+    if (audio !== undefined) {
+      const media = new nodeDataChannel.Audio(video !== undefined ? '1' : '0', 'SendOnly');
+      addCodec(media, audio.codec);
+      const out = new NativeOut(this.pc.addTrack(media), audio.codec.payloadType);
+      media.addSSRC(out.ssrc, cname, publisherId, 'audio');
+      out.track.onMessage((msg) => this.onRtcp(out, msg));
+      this.audio = out;
+    }
+    this.forwarder = new SubscriptionForwarder(this.id, publisherId, video, audio, this, options);
+    this.pc.onStateChange((state) => this.onState(state));
+    this.connectTimer = setTimeout(() => this.end('connect-timeout'), settings.connectTimeoutMs);
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  async offer(): Promise<string> {
+    const gathered = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
+      this.pc.onGatheringStateChange((state) => {
+        if (state !== 'complete') return;
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.pc.setLocalDescription('offer');
+    await gathered;
+    const sdp = this.pc.localDescription()?.sdp ?? '';
+    if (sdp === '') throw new Error('no offer was produced');
+    return this.settings.publicIp !== undefined ? addPublicIpCandidates(sdp, this.settings.publicIp) : sdp;
+  }
+
+  async acceptAnswer(answer: string): Promise<void> {
+    this.pc.setRemoteDescription(answer, 'answer');
+  }
+
+  setMaxHeight(maxHeight: number | undefined): void {
+    this.forwarder.setMaxHeight(maxHeight);
+  }
+
+  stats(): SubscriptionStats {
+    return this.forwarder.stats();
+  }
+
+  onceEnded(listener: (reason: ResourceEndReason) => void): void {
+    this.onEnd.push(listener);
+  }
+
+  end(reason: ResourceEndReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.disconnectTimer);
+    this.forwarder.stop();
+    this.log.info({ resource: this.id, reason }, 'room subscription ended');
+    try {
+      this.pc.close();
+    } finally {
+      for (const l of this.onEnd.splice(0)) l(reason);
+    }
+  }
+
+  // SubscriptionOutput: what the forwarder sends through and reads back
+  sendVideo(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): void {
+    this.video?.send(payload, sequenceNumber, timestamp, marker);
+  }
+
+  sendAudio(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): void {
+    this.audio?.send(payload, sequenceNumber, timestamp, marker);
+  }
+
+  takeLossFraction(nowMs: number): number {
+    const v = this.video;
+    return v !== undefined && nowMs - v.lossAt < REPORT_STALE_MS ? v.loss : 0;
+  }
+
+  /**
+   * Not used for the layer choice: Chromium's REMB toward libdatachannel comes from its
+   * receive-side estimator, which recovers so slowly after congestion that the top layer stayed
+   * off for tens of seconds after a bottleneck lifted (measured in the simulcast test); loss drives it.
+   */
+  get rembBps(): number | undefined {
+    return undefined;
+  }
+
+  get rttMs(): number | undefined {
+    const rtt = this.pc.rtt();
+    return Number.isFinite(rtt) && rtt >= 0 ? rtt : undefined;
+  }
+
+  get videoPacketsSent(): number {
+    return this.video?.packetsSent ?? 0;
+  }
+
+  get audioPacketsSent(): number {
+    return this.audio?.packetsSent ?? 0;
+  }
+
+  get bytesSent(): number {
+    return (this.video?.bytesSent ?? 0) + (this.audio?.bytesSent ?? 0);
+  }
+
+  private onRtcp(out: NativeOut, msg: Buffer): void {
+    const feedback = readRtcpFeedback(msg, out.ssrc);
+    if (feedback.report !== undefined) {
+      out.loss = feedback.report.fractionLost;
+      out.lossAt = performance.now();
+    }
+    if (feedback.keyframe && out === this.video) this.forwarder.pictureLost();
+  }
+
+  private onState(state: string): void {
+    if (this.ended) return;
+    if (state === 'connected') {
+      clearTimeout(this.connectTimer);
+      clearTimeout(this.disconnectTimer);
+      this.disconnectTimer = undefined;
+      this.forwarder.start();
+    } else if (state === 'failed' || state === 'closed') {
+      this.end('ice-failed');
+    } else if (state === 'disconnected' && this.disconnectTimer === undefined) {
+      this.disconnectTimer = setTimeout(() => this.end('ice-failed'), this.settings.disconnectGraceMs);
+    }
+  }
+}
