@@ -122,9 +122,9 @@ describe('WHIP and WHEP endpoints (RFC 9725 shape) with a werift peer', () => {
     expect(node.registry.size).toBe(0);
   });
 
-  it('a publisher offering only VP9 video is refused with 406 naming the codecs we take', async () => {
+  it('a publisher offering only AV1 video is refused with 406 naming the codecs we take', async () => {
     node = await startNode();
-    const res = await post(node.url('/whip/cam'), (await offerFrom('sendonly', new RTCRtpCodecParameters({ mimeType: 'video/VP9', clockRate: 90000 }))).sdp);
+    const res = await post(node.url('/whip/cam'), (await offerFrom('sendonly', new RTCRtpCodecParameters({ mimeType: 'video/AV1', clockRate: 90000 }))).sdp);
     expect(res.status).toBe(406);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/H\.264/);
     expect(node.registry.size).toBe(0);

@@ -38,32 +38,32 @@ describe('a browser publishing by WHIP is watchable over HLS', () => {
     expect(streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac');
   });
 
-  it('a VP8-only publisher goes live too: its video reaches HLS as H.264, transcoded by ffmpeg', async () => {
+  it.each([['VP8', 'vp8-cam'], ['VP9', 'vp9-cam']] as const)('a %s-only publisher goes live too: its video reaches HLS as H.264, transcoded by ffmpeg', async (codec, id) => {
     const { page } = await browser.newPage();
     await page.goto(server.httpUrl('/healthz'));
-    const published = (await page.evaluate(`(${WHIP_PUBLISH})(${JSON.stringify(server.httpUrl('/whip/vp8-cam'))}, 'video/VP8')`)) as { status: number; body?: string };
+    const published = (await page.evaluate(`(${WHIP_PUBLISH})(${JSON.stringify(server.httpUrl(`/whip/${id}`))}, ${JSON.stringify(`video/${codec}`)})`)) as { status: number; body?: string };
     expect(published.status, published.body).toBe(201);
     // ffmpeg answers after a moment: the video track joins the stream then
     await waitFor(async () => {
-      const res = await fetch(server.httpUrl('/api/v1/streams/vp8-cam'));
+      const res = await fetch(server.httpUrl(`/api/v1/streams/${id}`));
       return res.status === 200 && ((await res.json()) as { video?: { codec?: string } | null }).video?.codec === 'h264';
-    }, 'H.264 video on the VP8 stream', 30_000).catch(async (err: unknown) => {
-      throw new Error(JSON.stringify(await (await fetch(server.httpUrl('/api/v1/streams/vp8-cam'))).json()), { cause: err });
+    }, `H.264 video on the ${codec} stream`, 30_000).catch(async (err: unknown) => {
+      throw new Error(JSON.stringify(await (await fetch(server.httpUrl(`/api/v1/streams/${id}`))).json()), { cause: err });
     });
-    const playlist = server.httpUrl('/live/vp8-cam/source/index.m3u8');
+    const playlist = server.httpUrl(`/live/${id}/source/index.m3u8`);
     await waitFor(async () => {
       const res = await fetch(playlist);
       const p = parseMediaPlaylist(await res.text());
       return res.status === 200 && p.segments.length >= 2;
-    }, 'two HLS segments of the VP8 stream', 40_000);
+    }, `two HLS segments of the ${codec} stream`, 40_000);
     // the stream announced video, so HLS waited for it: no audio-only start, no discontinuity
     expect(parseMediaPlaylist(await getText(playlist)).discontinuities).toBe(0);
-    const streams = await probe(server.httpUrl('/live/vp8-cam/index.m3u8'));
+    const streams = await probe(server.httpUrl(`/live/${id}/index.m3u8`));
     const video = streams.find((s) => s.codec_type === 'video');
     expect([video?.codec_name, video?.width, video?.height]).toEqual(['h264', 640, 360]);
     expect(streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac');
     // the master names the measured frame rate (the camera's 30), not the transcoder's time base
-    const fps = Number(/FRAME-RATE=([\d.]+)/.exec(await getText(server.httpUrl('/live/vp8-cam/index.m3u8')))?.[1]);
+    const fps = Number(/FRAME-RATE=([\d.]+)/.exec(await getText(server.httpUrl(`/live/${id}/index.m3u8`)))?.[1]);
     expect(fps).toBeGreaterThan(10);
     expect(fps).toBeLessThan(61);
   });

@@ -15,7 +15,7 @@ const PENDING: readonly PendingFeature[] = [
   {
     key: 'streaming.enable_webrtc',
     what: 'WebRTC',
-    line: 'WHIP ingest, WHEP playback and call rooms (/ws/rtc, simulcast) are on; rooms on worker threads, RTX and VP9 over WHIP are not built in this version yet',
+    line: 'WHIP ingest, WHEP playback and call rooms (/ws/rtc, simulcast) are on; the SFU on worker threads and RTX are not built in this version yet',
     enabled: (c) => c.streaming.enable_webrtc,
     blocking: false,
   },

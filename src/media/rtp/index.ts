@@ -5,3 +5,4 @@ export { H264Depacketizer, type H264AccessUnit, type RtpPayloadPacket } from './
 export { buildOpusHead, opusPacketSamples, OPUS_RTP_CLOCK_RATE } from './opus.js';
 export { RtpReorderBuffer } from './reorder-buffer.js';
 export { Vp8Depacketizer, vp8DescriptorLength, type Vp8Frame } from './vp8-depacketizer.js';
+export { Vp9Depacketizer, readVp9Descriptor, type Vp9Frame } from './vp9-depacketizer.js';

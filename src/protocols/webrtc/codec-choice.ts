@@ -30,15 +30,16 @@ export interface CodecPlan {
 }
 
 /**
- * Chooses H.264 and Opus in the first video and audio sections that carry a mid; with `allowVp8`
- * (publishers, whose VP8 is transcoded to H.264) VP8 when the section has no usable H.264.
+ * Chooses H.264 and Opus in the first video and audio sections that carry a mid; with `allowVpx`
+ * (publishers, whose VP8/VP9 is transcoded to H.264) VP8, then VP9 profile 0, when the section has
+ * no usable H.264.
  */
-export function planCodecs(media: readonly OfferedMedia[], profileIdc?: number, options: { allowVp8?: boolean } = {}): CodecPlan {
+export function planCodecs(media: readonly OfferedMedia[], profileIdc?: number, options: { allowVpx?: boolean } = {}): CodecPlan {
   const plan: CodecPlan = { keep: new Map() };
   for (const m of media) {
     if (m.mid === undefined) continue;
     if (m.kind === 'video' && plan.video === undefined) {
-      const codec = chooseH264(m.codecs, profileIdc) ?? (options.allowVp8 === true ? m.codecs.find((c) => c.name === 'vp8') : undefined);
+      const codec = chooseH264(m.codecs, profileIdc) ?? (options.allowVpx === true ? (m.codecs.find((c) => c.name === 'vp8') ?? m.codecs.find((c) => c.name === 'vp9' && (c.fmtp['profile-id'] ?? '0') === '0')) : undefined);
       if (codec !== undefined) {
         plan.video = { mid: m.mid, codec };
         plan.keep.set(m.mid, new Set([codec.payloadType]));

@@ -19,7 +19,7 @@ export function createPeer(plan: CodecPlan, network: PeerNetworkOptions, iceServ
         video !== undefined
           ? [
               new RTCRtpCodecParameters({
-                mimeType: video.name === 'vp8' ? 'video/VP8' : 'video/H264',
+                mimeType: video.name === 'vp8' ? 'video/VP8' : video.name === 'vp9' ? 'video/VP9' : 'video/H264',
                 clockRate: 90000,
                 payloadType: video.payloadType,
                 rtcpFeedback: [useNACK(), usePLI(), { type: 'transport-cc' }],

@@ -135,7 +135,7 @@ export class WebRtcService {
   /** WHIP POST: authorizes `key`, claims the stream and answers the publisher's offer. */
   async publish(key: string, offer: string, caller: WebRtcCaller): Promise<NegotiatedResource> {
     const media = parseSdpOffer(offer);
-    const plan = planCodecs(media, undefined, { allowVp8: true });
+    const plan = planCodecs(media, undefined, { allowVpx: true });
     requireChoices(media, plan, 'publish');
     const streamId = await this.authorizePublisher(key, caller);
     let stream: Stream;
@@ -147,7 +147,7 @@ export class WebRtcService {
     }
     const iceServers = this.iceServers(streamId);
     const aacFfmpeg = plan.audio !== undefined && this.options.transcodeWhipAudio !== false ? (this.options.ffmpegPath ?? 'ffmpeg') : undefined;
-    const session = new WhipSession(createPeer(plan, this.options, this.agentIceServers()), stream, this.log.child({ stream_id: streamId }), this.settings, aacFfmpeg, this.options.whipKeyframeIntervalMs, plan.video?.codec.name === 'vp8' ? 'vp8' : 'h264', this.options.ffmpegPath ?? 'ffmpeg');
+    const session = new WhipSession(createPeer(plan, this.options, this.agentIceServers()), stream, this.log.child({ stream_id: streamId }), this.settings, aacFfmpeg, this.options.whipKeyframeIntervalMs, plan.video?.codec.name === 'vp8' ? 'vp8' : plan.video?.codec.name === 'vp9' ? 'vp9' : 'h264', this.options.ffmpegPath ?? 'ffmpeg');
     this.track(session);
     this.publishers.set(streamId, session);
     session.onceEnded(() => {
@@ -389,7 +389,7 @@ function requireChoices(media: readonly OfferedMedia[], plan: CodecPlan, what: s
   for (const m of av) {
     const chosen = m.kind === 'video' ? plan.video : plan.audio;
     if (chosen === undefined || chosen.mid !== m.mid) {
-      throw new WebRtcRequestError('WEBRTC_CODEC_NOT_ACCEPTABLE', `cannot ${what} ${m.kind} section ${m.mid ?? '?'}: offered ${m.codecs.map((c) => c.name).join(', ') || 'no codecs'}; we take H.264 (packetization-mode=1), VP8 from publishers, and Opus`);
+      throw new WebRtcRequestError('WEBRTC_CODEC_NOT_ACCEPTABLE', `cannot ${what} ${m.kind} section ${m.mid ?? '?'}: offered ${m.codecs.map((c) => c.name).join(', ') || 'no codecs'}; we take H.264 (packetization-mode=1), VP8 and VP9 from publishers, and Opus`);
     }
   }
 }

@@ -1,13 +1,13 @@
 import type { MediaStreamTrack, RTCPeerConnection, RtpPacket } from 'werift';
 import { ParseError, type Logger } from '../../base/index.js';
 import type { Stream } from '../../hub/index.js';
-import { buildOpusHead, H264Depacketizer, RtpReorderBuffer, Vp8Depacketizer, type H264AccessUnit, type Vp8Frame } from '../../media/index.js';
+import { buildOpusHead, H264Depacketizer, RtpReorderBuffer, Vp8Depacketizer, Vp9Depacketizer, type H264AccessUnit } from '../../media/index.js';
 import { H264Ingest } from './h264-ingest.js';
 import { PeerResource, type PeerResourceSettings, type ResourceEndReason } from './peer-resource.js';
 import type { OpusPacket, OpusSource } from './opus-source.js';
 import { OpusToAac } from './opus-to-aac.js';
 import { RtpTrackClock } from './rtp-clock.js';
-import { Vp8ToH264 } from './vp8-to-h264.js';
+import { VpxToH264, type VpxFrame } from './vpx-to-h264.js';
 import { ReceiveStats, type ReceiveStatsSnapshot } from './sfu/index.js';
 
 /** Keyframe requests to a publisher at most this often: each one costs a large frame. */
@@ -31,8 +31,8 @@ export class WhipSession extends PeerResource implements OpusSource {
   private readonly opusListeners = new Set<(packet: OpusPacket) => void>();
   private keyframeTimer: NodeJS.Timeout | undefined;
   private readonly received: { video?: ReceiveStats; audio?: ReceiveStats } = {};
-  /** Set for a VP8 publisher: its video reaches the hub as H.264 through ffmpeg. */
-  private readonly toH264: Vp8ToH264 | undefined;
+  /** Set for a VP8 or VP9 publisher: its video reaches the hub as H.264 through ffmpeg. */
+  private readonly toH264: VpxToH264 | undefined;
 
   constructor(
     pc: RTCPeerConnection,
@@ -46,12 +46,12 @@ export class WhipSession extends PeerResource implements OpusSource {
      * segments and recordings start on keyframes, so without this a segment would never end.
      */
     private readonly keyframeIntervalMs = 2000,
-    /** The negotiated video codec; VP8 is transcoded to H.264 by `ffmpegPath`. */
-    private readonly videoCodec: 'h264' | 'vp8' = 'h264',
+    /** The negotiated video codec; VP8 and VP9 are transcoded to H.264 by `ffmpegPath`. */
+    private readonly videoCodec: 'h264' | 'vp8' | 'vp9' = 'h264',
     ffmpegPath = 'ffmpeg',
   ) {
     super(pc, log, settings);
-    if (videoCodec === 'vp8') this.toH264 = new Vp8ToH264(ffmpegPath, (f) => this.stream.push(f), log);
+    if (videoCodec !== 'h264') this.toH264 = new VpxToH264(videoCodec, ffmpegPath, (f) => this.stream.push(f), log);
     if (aacFfmpegPath !== undefined) this.toAac = new OpusToAac(aacFfmpegPath, (f) => this.stream.push(f), log);
     pc.onTrack.subscribe((track) => this.attach(track));
     stream.on('state', (_from, to) => {
@@ -108,13 +108,13 @@ export class WhipSession extends PeerResource implements OpusSource {
     const stats = new ReceiveStats(track.kind === 'video' ? 90_000 : 48_000);
     if (track.kind === 'video' || track.kind === 'audio') this.received[track.kind] = stats;
     track.onReceiveRtp.subscribe((rtp) => stats.onPacket(rtp.header.sequenceNumber, rtp.header.timestamp, rtp.payload.length, performance.now()));
-    if (track.kind === 'video' && this.videoCodec === 'vp8') {
+    if (track.kind === 'video' && this.videoCodec !== 'h264') {
       this.videoTrack = track;
-      const depacketizer = new Vp8Depacketizer();
+      const depacketizer = this.videoCodec === 'vp8' ? new Vp8Depacketizer() : new Vp9Depacketizer();
       const clock = new RtpTrackClock(90_000, this.startMs);
       const reorder = new RtpReorderBuffer<{ sequenceNumber: number; rtp: RtpPacket }>(REORDER_WAIT_MS);
       track.onReceiveRtp.subscribe((rtp) => {
-        for (const ready of reorder.push({ sequenceNumber: rtp.header.sequenceNumber, rtp }, performance.now())) this.onVp8(ready.rtp, depacketizer, clock);
+        for (const ready of reorder.push({ sequenceNumber: rtp.header.sequenceNumber, rtp }, performance.now())) this.onVpx(ready.rtp, depacketizer, clock);
       });
     } else if (track.kind === 'video') {
       this.videoTrack = track;
@@ -149,14 +149,14 @@ export class WhipSession extends PeerResource implements OpusSource {
     }
   }
 
-  private onVp8(rtp: RtpPacket, depacketizer: Vp8Depacketizer, clock: RtpTrackClock): void {
+  private onVpx(rtp: RtpPacket, depacketizer: Vp8Depacketizer | Vp9Depacketizer, clock: RtpTrackClock): void {
     if (this.closed) return;
-    let frames: Vp8Frame[];
+    let frames: (VpxFrame & { timestamp: number; complete: boolean })[];
     try {
       frames = depacketizer.push({ sequenceNumber: rtp.header.sequenceNumber, timestamp: rtp.header.timestamp, marker: rtp.header.marker, payload: rtp.payload });
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
-      this.log.warn({ stream_id: this.stream.id, err: err.message }, 'dropping a malformed VP8 RTP packet');
+      this.log.warn({ stream_id: this.stream.id, err: err.message, codec: this.videoCodec }, 'dropping a malformed VP8/VP9 RTP packet');
       depacketizer.reset();
       this.requestKeyframe();
       return;
