@@ -9,59 +9,43 @@ import type { IceServerOptions } from './options.js';
 import type { OpusSource } from './opus-source.js';
 import type { PeerNetworkOptions } from './peer-factory.js';
 import type { PeerResourceSettings, ResourceEndReason } from './peer-resource.js';
+import { NativeRtpOut } from './native-rtp-out.js';
 import { addPublicIpCandidates } from './public-ip.js';
 import { readRtcpFeedback } from './rtcp-feedback.js';
 import type { RtpFrameFormat } from './rtp-frame-format.js';
 import type { TrackOutStats } from './whep-session.js';
 
-// RTP header (12 bytes) plus the largest payload we packetize, with room to spare
-const SCRATCH_BYTES = 1600;
 const GATHER_TIMEOUT_MS = 3000;
-/** Packets kept per track to answer NACKs (about a second at a few Mbit/s); libdatachannel answers them. */
-const NACK_HISTORY = 1024;
 
-/** One outgoing track on libdatachannel: our RTP header over the shared payload, written into one reused buffer. */
+/** One outgoing track of a viewer: its own sequence and timestamp space over a NativeRtpOut. */
 class NativeTrackOut {
   private sequence = randomInt(0, 0x10000);
   private readonly timestampOffset = randomInt(0, 0x100000000);
-  readonly ssrc = randomInt(1, 0xffffffff);
-  private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
-  packetsSent = 0;
-  bytesSent = 0;
+  readonly out: NativeRtpOut;
   report: { fractionLost: number; packetsLost: number; jitter: number } | undefined;
 
   constructor(
-    readonly track: nodeDataChannel.Track,
-    private readonly payloadType: number,
+    track: nodeDataChannel.Track,
+    payloadType: number,
     private readonly clockRate: number,
+    kind: 'video' | 'audio',
   ) {
-    track.setMediaHandler(new nodeDataChannel.RtcpNackResponder(NACK_HISTORY));
+    this.out = new NativeRtpOut(track, payloadType, kind);
+  }
+
+  get ssrc(): number {
+    return this.out.ssrc;
   }
 
   send(payload: Buffer, timestamp: number, marker: boolean): void {
-    if (payload.length + 12 > SCRATCH_BYTES || !this.track.isOpen()) return;
-    const b = this.scratch;
-    b[0] = 0x80;
-    b[1] = (marker ? 0x80 : 0) | this.payloadType;
-    b.writeUInt16BE(this.sequence, 2);
-    b.writeUInt32BE((timestamp + this.timestampOffset) >>> 0, 4);
-    b.writeUInt32BE(this.ssrc, 8);
-    payload.copy(b, 12);
+    this.out.send(payload, this.sequence, (timestamp + this.timestampOffset) >>> 0, marker);
     this.sequence = (this.sequence + 1) & 0xffff;
-    // libdatachannel copies and encrypts before this returns, so the scratch buffer is free again
-    try {
-      this.track.sendMessageBinary(b.subarray(0, 12 + payload.length));
-    } catch {
-      return;
-    }
-    this.packetsSent++;
-    this.bytesSent += payload.length;
   }
 
   stats(rttMs: number | null): TrackOutStats {
     return {
-      packetsSent: this.packetsSent,
-      bytesSent: this.bytesSent,
+      packetsSent: this.out.packetsSent,
+      bytesSent: this.out.bytesSent,
       lossFraction: this.report?.fractionLost ?? 0,
       packetsLost: this.report?.packetsLost ?? 0,
       jitterMs: Math.round(((this.report?.jitter ?? 0) / this.clockRate) * 10_000) / 10,
@@ -112,19 +96,19 @@ export class NativeWhepSession {
     if (v !== undefined) {
       const media = new nodeDataChannel.Video(v.mid, 'SendOnly');
       media.addH264Codec(v.codec.payloadType, fmtpOf(v.codec.fmtp));
-      const out = new NativeTrackOut(this.pc.addTrack(media), v.codec.payloadType, 90_000);
+      const out = new NativeTrackOut(this.pc.addTrack(media), v.codec.payloadType, 90_000, 'video');
       media.addSSRC(out.ssrc, `zenlive-${this.id}`, 'zenlive', 'video');
       this.video = out;
-      out.track.onMessage((msg) => this.onRtcp(out, msg));
+      out.out.track.onMessage((msg) => this.onRtcp(out, msg));
     }
     const a = plan.audio;
     if (a !== undefined) {
       const media = new nodeDataChannel.Audio(a.mid, 'SendOnly');
       media.addOpusCodec(a.codec.payloadType, fmtpOf(a.codec.fmtp));
-      const out = new NativeTrackOut(this.pc.addTrack(media), a.codec.payloadType, 48_000);
+      const out = new NativeTrackOut(this.pc.addTrack(media), a.codec.payloadType, 48_000, 'audio');
       media.addSSRC(out.ssrc, `zenlive-${this.id}`, 'zenlive', 'audio');
       this.audio = out;
-      out.track.onMessage((msg) => this.onRtcp(out, msg));
+      out.out.track.onMessage((msg) => this.onRtcp(out, msg));
     }
     this.pc.onStateChange((state) => this.onState(state));
     this.connectTimer = setTimeout(() => this.end('connect-timeout'), settings.connectTimeoutMs);

@@ -1,9 +1,10 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import nodeDataChannel from 'node-datachannel';
 import type { Logger } from '../../../base/index.js';
 import type { IceServerOptions } from '../options.js';
 import type { PeerNetworkOptions } from '../peer-factory.js';
 import type { PeerResourceSettings, ResourceEndReason } from '../peer-resource.js';
+import { NativeRtpOut } from '../native-rtp-out.js';
 import { addPublicIpCandidates } from '../public-ip.js';
 import { readRtcpFeedback } from '../rtcp-feedback.js';
 import type { PublishedAudio, PublishedVideo } from './published-tracks.js';
@@ -11,46 +12,14 @@ import type { NegotiatedCodec } from './room-codecs.js';
 import type { RoomSubscriptionPeer } from './room-subscription.js';
 import { SubscriptionForwarder, type SubscriptionOutput, type SubscriptionStats } from './subscription-forwarder.js';
 
-const SCRATCH_BYTES = 1600;
 const GATHER_TIMEOUT_MS = 3000;
-const NACK_HISTORY = 1024;
 /** A receiver report older than this no longer describes the path. */
 const REPORT_STALE_MS = 3000;
 
-/** One outgoing track on libdatachannel: the caller's sequence and timestamp, our SSRC, one reused buffer. */
-class NativeOut {
-  readonly ssrc = randomInt(1, 0xffffffff);
-  private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
-  packetsSent = 0;
-  bytesSent = 0;
+/** A subscriber's outgoing track and what its receiver reports say about it. */
+class NativeOut extends NativeRtpOut {
   loss = 0;
   lossAt = -Infinity;
-
-  constructor(
-    readonly track: nodeDataChannel.Track,
-    private readonly payloadType: number,
-  ) {
-    track.setMediaHandler(new nodeDataChannel.RtcpNackResponder(NACK_HISTORY));
-  }
-
-  send(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): void {
-    if (payload.length + 12 > SCRATCH_BYTES || !this.track.isOpen()) return;
-    const b = this.scratch;
-    b[0] = 0x80;
-    b[1] = (marker ? 0x80 : 0) | this.payloadType;
-    b.writeUInt16BE(sequenceNumber, 2);
-    b.writeUInt32BE(timestamp >>> 0, 4);
-    b.writeUInt32BE(this.ssrc, 8);
-    payload.copy(b, 12);
-    // libdatachannel copies and encrypts before this returns, so the scratch buffer is free again
-    try {
-      this.track.sendMessageBinary(b.subarray(0, 12 + payload.length));
-    } catch {
-      return;
-    }
-    this.packetsSent++;
-    this.bytesSent += payload.length;
-  }
 }
 
 function addCodec(media: nodeDataChannel.Video | nodeDataChannel.Audio, c: NegotiatedCodec): void {
@@ -100,7 +69,7 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
     if (video !== undefined) {
       const media = new nodeDataChannel.Video('0', 'SendOnly');
       addCodec(media, video.codec);
-      const out = new NativeOut(this.pc.addTrack(media), video.codec.payloadType);
+      const out = new NativeOut(this.pc.addTrack(media), video.codec.payloadType, 'video');
       media.addSSRC(out.ssrc, cname, publisherId, 'video');
       out.track.onMessage((msg) => this.onRtcp(out, msg));
       this.video = out;
@@ -108,7 +77,7 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
     if (audio !== undefined) {
       const media = new nodeDataChannel.Audio(video !== undefined ? '1' : '0', 'SendOnly');
       addCodec(media, audio.codec);
-      const out = new NativeOut(this.pc.addTrack(media), audio.codec.payloadType);
+      const out = new NativeOut(this.pc.addTrack(media), audio.codec.payloadType, 'audio');
       media.addSSRC(out.ssrc, cname, publisherId, 'audio');
       out.track.onMessage((msg) => this.onRtcp(out, msg));
       this.audio = out;
