@@ -89,9 +89,13 @@ export const HlsConfig = z.strictObject({
 export const WebRtcConfig = z.strictObject({
   /** The address to advertise in ICE candidates behind a 1:1 NAT. */
   public_ip: z.string().optional(),
-  /** UDP ports for ICE (one socket per peer per address); min = max lets the OS pick. */
-  udp_port_min: port.default(40000),
-  udp_port_max: port.default(40100),
+  /**
+   * UDP ports for ICE (one socket per peer per address), for firewalls that need a fixed range;
+   * min = max (the default, 0) lets the OS pick, which never collides. With a range, peers are
+   * placed by probing it, so give each server its own range.
+   */
+  udp_port_min: port.default(0),
+  udp_port_max: port.default(0),
   stun_servers: z.array(z.string()).default([]),
   turn_servers: z.array(z.string()).default([]),
   /** coturn's static-auth-secret: clients get short-lived TURN credentials (REST scheme). */
