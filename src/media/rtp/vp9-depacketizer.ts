@@ -1,15 +1,9 @@
 import { ParseError } from '../../base/index.js';
 import type { RtpPayloadPacket } from './h264-depacketizer.js';
-import { sequenceDelta } from './sequence.js';
+import { FrameAssembler, type AssembledFrame } from './frame-assembler.js';
 
-/** One VP9 frame rebuilt from RTP (RFC 9628). */
-export interface Vp9Frame {
-  timestamp: number;
-  data: Buffer;
-  /** Not inter-predicted (P bit clear on its first packet): decoding can start here. */
-  keyframe: boolean;
-  complete: boolean;
-}
+/** One VP9 frame rebuilt from RTP (RFC 9628); a keyframe is not inter-predicted (P clear on its first packet). */
+export type Vp9Frame = AssembledFrame;
 
 /** Fields of an RFC 9628 payload descriptor this depacketizer needs. */
 interface Vp9Descriptor {
@@ -67,49 +61,20 @@ export function readVp9Descriptor(p: Buffer): Vp9Descriptor {
 }
 
 /**
- * Rebuilds VP9 frames from RTP payloads: a frame starts at a packet with B set and ends at E (or
- * the marker bit, or a timestamp change). Packets must come in order; a gap marks the frame
- * incomplete. Spatial layers of one picture share a timestamp and are joined as one superframe-less
- * frame sequence, as a decoder reading IVF takes them.
+ * Rebuilds VP9 frames from RTP payloads: a frame starts at a packet with B set and ends at the
+ * marker bit (or a timestamp change), spatial layers of one picture joined as an IVF reader takes
+ * them. Packets must come in order; a gap marks the frame incomplete. A frame whose first packet
+ * is not inter-predicted is a keyframe.
  */
 export class Vp9Depacketizer {
-  private parts: Buffer[] = [];
-  private timestamp: number | undefined;
-  private complete = true;
-  private started = false;
-  private keyframe = false;
-  private lastSequence: number | undefined;
+  private readonly frames = new FrameAssembler(() => false);
 
   push(packet: RtpPayloadPacket): Vp9Frame[] {
-    const out: Vp9Frame[] = [];
-    if (this.lastSequence !== undefined && sequenceDelta(this.lastSequence, packet.sequenceNumber) !== 1) this.complete = false;
-    this.lastSequence = packet.sequenceNumber;
-    if (this.timestamp !== undefined && packet.timestamp !== this.timestamp) this.emit(out);
     const d = readVp9Descriptor(packet.payload);
-    if (d.beginsFrame && !this.started) {
-      this.started = true;
-      this.complete = true;
-      this.keyframe = !d.interPredicted;
-    }
-    this.timestamp = packet.timestamp;
-    if (this.started && packet.payload.length > d.length) this.parts.push(packet.payload.subarray(d.length));
-    if (packet.marker) this.emit(out);
-    return out;
+    return this.frames.push(packet, { payloadOffset: d.length, beginsFrame: d.beginsFrame, keyframe: !d.interPredicted });
   }
 
   reset(): void {
-    this.parts = [];
-    this.timestamp = undefined;
-    this.started = false;
-    this.complete = true;
-  }
-
-  private emit(out: Vp9Frame[]): void {
-    if (this.started && this.parts.length > 0 && this.timestamp !== undefined) {
-      out.push({ timestamp: this.timestamp, data: Buffer.concat(this.parts), keyframe: this.keyframe, complete: this.complete });
-    }
-    this.parts = [];
-    this.timestamp = undefined;
-    this.started = false;
+    this.frames.reset();
   }
 }

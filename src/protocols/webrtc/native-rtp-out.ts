@@ -47,3 +47,24 @@ export class NativeRtpOut {
     this.bytesSent += payload.length;
   }
 }
+
+// a STUN answer takes a round trip; an unreachable server must not hold the SDP long
+const GATHER_TIMEOUT_MS = 3000;
+
+/**
+ * Runs `describe` (setting a local or remote description) and resolves with our local SDP once ICE
+ * gathering is complete, so it carries every candidate (clients may not trickle).
+ */
+export async function describeAndGather(pc: nodeDataChannel.PeerConnection, describe: () => void): Promise<string> {
+  const gathered = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
+    pc.onGatheringStateChange((state) => {
+      if (state !== 'complete') return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  describe();
+  await gathered;
+  return pc.localDescription()?.sdp ?? '';
+}

@@ -9,13 +9,11 @@ import type { IceServerOptions } from './options.js';
 import type { OpusSource } from './opus-source.js';
 import type { PeerNetworkOptions } from './peer-factory.js';
 import type { PeerResourceSettings, ResourceEndReason } from './peer-resource.js';
-import { NativeRtpOut } from './native-rtp-out.js';
+import { describeAndGather, NativeRtpOut } from './native-rtp-out.js';
 import { addPublicIpCandidates } from './public-ip.js';
 import { readRtcpFeedback } from './rtcp-feedback.js';
 import type { RtpFrameFormat } from './rtp-frame-format.js';
 import type { TrackOutStats } from './whep-session.js';
-
-const GATHER_TIMEOUT_MS = 3000;
 
 /** One outgoing track of a viewer: its own sequence and timestamp space over a NativeRtpOut. */
 class NativeTrackOut {
@@ -133,17 +131,7 @@ export class NativeWhepSession {
 
   /** Applies the viewer's offer and returns our answer once every candidate is gathered. */
   async answer(offer: string): Promise<string> {
-    const gathered = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-      this.pc.onGatheringStateChange((state) => {
-        if (state !== 'complete') return;
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    this.pc.setRemoteDescription(offer, 'offer');
-    await gathered;
-    const sdp = this.pc.localDescription()?.sdp ?? '';
+    const sdp = await describeAndGather(this.pc, () => this.pc.setRemoteDescription(offer, 'offer'));
     if (sdp === '') throw new WebRtcRequestError('WEBRTC_NEGOTIATION_FAILED', 'no answer was produced');
     return this.settings.publicIp !== undefined ? addPublicIpCandidates(sdp, this.settings.publicIp) : sdp;
   }

@@ -4,7 +4,7 @@ import type { Logger } from '../../../base/index.js';
 import type { IceServerOptions } from '../options.js';
 import type { PeerNetworkOptions } from '../peer-factory.js';
 import type { PeerResourceSettings, ResourceEndReason } from '../peer-resource.js';
-import { NativeRtpOut } from '../native-rtp-out.js';
+import { describeAndGather, NativeRtpOut } from '../native-rtp-out.js';
 import { addPublicIpCandidates } from '../public-ip.js';
 import { readRtcpFeedback } from '../rtcp-feedback.js';
 import type { PublishedAudio, PublishedVideo } from './published-tracks.js';
@@ -12,7 +12,6 @@ import type { NegotiatedCodec } from './room-codecs.js';
 import type { RoomSubscriptionPeer } from './room-subscription.js';
 import { SubscriptionForwarder, type SubscriptionOutput, type SubscriptionStats } from './subscription-forwarder.js';
 
-const GATHER_TIMEOUT_MS = 3000;
 /** A receiver report older than this no longer describes the path. */
 const REPORT_STALE_MS = 3000;
 
@@ -92,17 +91,7 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
   }
 
   async offer(): Promise<string> {
-    const gathered = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-      this.pc.onGatheringStateChange((state) => {
-        if (state !== 'complete') return;
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    this.pc.setLocalDescription('offer');
-    await gathered;
-    const sdp = this.pc.localDescription()?.sdp ?? '';
+    const sdp = await describeAndGather(this.pc, () => this.pc.setLocalDescription('offer'));
     if (sdp === '') throw new Error('no offer was produced');
     return this.settings.publicIp !== undefined ? addPublicIpCandidates(sdp, this.settings.publicIp) : sdp;
   }
