@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createHmac } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection, RTCRtpCodecParameters, useH264, useOPUS, useVP8 } from 'werift';
 import { silentLogger } from '../src/base/index.js';
@@ -55,6 +56,26 @@ async function offerFrom(direction: 'sendonly' | 'recvonly', video = useH264()):
 }
 
 const peers: RTCPeerConnection[] = [];
+
+/** `count` consecutive UDP ports on 127.0.0.1 that are free now, found at run time. */
+async function freeUdpRange(count: number): Promise<[number, number]> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const start = 20_000 + Math.floor(Math.random() * 30_000);
+    const sockets: Socket[] = [];
+    let ok = true;
+    for (let p = start; p < start + count && ok; p++) {
+      const s = createSocket('udp4');
+      ok = await new Promise<boolean>((resolve) => {
+        s.once('error', () => resolve(false));
+        s.bind(p, '127.0.0.1', () => resolve(true));
+      });
+      sockets.push(s);
+    }
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    if (ok) return [start, start + count - 1];
+  }
+  throw new Error('no free UDP port range found');
+}
 
 function post(url: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp', ...headers }, body });
@@ -150,6 +171,18 @@ describe('WHIP and WHEP endpoints (RFC 9725 shape) with a werift peer', () => {
     expect(ok.status).toBe(201);
     expect(ok.headers.get('location')).toMatch(/^\/whip\/resource\//);
     expect(node.registry.get('obs-stream')).toBeDefined();
+  });
+
+  it('peers placed in a configured UDP port range at the same moment each get their own port', async () => {
+    const range = await freeUdpRange(16);
+    node = await startNode({ udpPortRange: range });
+    const n = node;
+    const offers = await Promise.all(Array.from({ length: 6 }, () => offerFrom('sendonly')));
+    const answers = await Promise.all(offers.map(({ sdp }, i) => post(n.url(`/whip/range-${i}`), sdp)));
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+    const ports = await Promise.all(answers.map(async (r) => Number(/ 127\.0\.0\.1 (\d+) typ host/.exec(await r.text())?.[1])));
+    expect(new Set(ports).size).toBe(6);
+    for (const p of ports) expect(p >= range[0] && p <= range[1]).toBe(true);
   });
 
   it('trickle PATCH adds candidates (204); a stale If-Match gets 412; new credentials restart ICE with a new ETag', async () => {

@@ -92,7 +92,7 @@ export const WebRtcConfig = z.strictObject({
   /**
    * UDP ports for ICE (one socket per peer per address), for firewalls that need a fixed range;
    * min = max (the default, 0) lets the OS pick, which never collides. With a range, peers are
-   * placed by probing it, so give each server its own range.
+   * placed by probing it: servers sharing one range can collide, so give each server its own.
    */
   udp_port_min: port.default(0),
   udp_port_max: port.default(0),
