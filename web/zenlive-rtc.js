@@ -2,6 +2,9 @@
 // Load it as a module: `import { ZenLiveRoom } from '/rtc/zenlive-rtc.js'`.
 
 const VERSION = 1;
+/** Subscriptions that ended for these reasons are made again, up to MAX_RETRIES times per participant. */
+const RETRY_REASONS = new Set(['ice-failed', 'connect-timeout', 'negotiation-failed']);
+const MAX_RETRIES = 3;
 
 /** Simulcast layers we ask the browser's encoder for, lowest first (the server ranks them in this order). */
 const DEFAULT_LAYERS = [
@@ -40,6 +43,7 @@ export class ZenLiveRoom extends EventTarget {
     this.subscriptions = new Map();
     // participants being subscribed to: a `tracks` frame may arrive before our subscribe is answered
     this.subscribing = new Set();
+    this.retries = new Map();
     this.publisher = undefined;
     this.me = undefined;
     this.pending = new Map();
@@ -195,8 +199,19 @@ export class ZenLiveRoom extends EventTarget {
         break;
       }
       case 'subscriptionEnded': {
-        this.subscriptions.get(frame.subscription)?.pc.close();
+        const ended = this.subscriptions.get(frame.subscription);
+        ended?.pc.close();
         this.subscriptions.delete(frame.subscription);
+        // a peer that failed to connect is tried again while its participant still publishes
+        const p = ended ? this.participants.get(ended.participantId) : undefined;
+        const retries = (this.retries.get(ended?.participantId) ?? 0) + 1;
+        if (this.autoSubscribe && p && p.tracks.length > 0 && RETRY_REASONS.has(frame.reason) && retries <= MAX_RETRIES) {
+          this.retries.set(p.id, retries);
+          setTimeout(() => {
+            if (!this.participants.has(p.id) || this.subscribing.has(p.id)) return;
+            this.subscribe(p.id).catch((err) => this.emit('error', { message: err.message }));
+          }, 1000 * retries);
+        }
         break;
       }
       default:

@@ -12,6 +12,8 @@ import type { NegotiatedCodec } from './room-codecs.js';
 import type { RoomSubscriptionPeer } from './room-subscription.js';
 import { SubscriptionForwarder, type SubscriptionOutput, type SubscriptionStats } from './subscription-forwarder.js';
 
+const ANSWER_RETRIES = 20;
+const ANSWER_RETRY_MS = 100;
 /** A receiver report older than this no longer describes the path. */
 const REPORT_STALE_MS = 3000;
 
@@ -97,7 +99,17 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
   }
 
   async acceptAnswer(answer: string): Promise<void> {
-    this.pc.setRemoteDescription(answer, 'answer');
+    // libdatachannel builds the ICE transport of our offer on its own threads; on a loaded machine an
+    // answer can arrive first ("remote candidate without ICE transport"): give it a moment and retry
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.pc.setRemoteDescription(answer, 'answer');
+        return;
+      } catch (err) {
+        if (attempt >= ANSWER_RETRIES || !/ICE transport/i.test((err as Error).message)) throw err;
+        await new Promise((r) => setTimeout(r, ANSWER_RETRY_MS));
+      }
+    }
   }
 
   setMaxHeight(maxHeight: number | undefined): void {
