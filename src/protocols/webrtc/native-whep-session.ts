@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import nodeDataChannel from 'node-datachannel';
+import { ConnectionWatch } from './connection-watch.js';
 import type { Logger } from '../../base/index.js';
 import type { ByteSink, Stream, Subscription } from '../../hub/index.js';
 import type { CodecPlan } from './codec-choice.js';
@@ -70,8 +71,7 @@ export class NativeWhepSession {
   private ended = false;
   private state = 'new';
   private readonly onEnd: ((reason: ResourceEndReason) => void)[] = [];
-  private readonly connectTimer: NodeJS.Timeout;
-  private disconnectTimer: NodeJS.Timeout | undefined;
+  private readonly watch: ConnectionWatch;
 
   constructor(
     readonly stream: Stream,
@@ -109,7 +109,7 @@ export class NativeWhepSession {
       out.out.track.onMessage((msg) => this.onRtcp(out, msg));
     }
     this.pc.onStateChange((state) => this.onState(state));
-    this.connectTimer = setTimeout(() => this.end('connect-timeout'), settings.connectTimeoutMs);
+    this.watch = new ConnectionWatch(settings, { connected: () => this.connected(), end: (reason) => this.end(reason) });
   }
 
   get closed(): boolean {
@@ -158,8 +158,7 @@ export class NativeWhepSession {
   end(reason: ResourceEndReason): void {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.connectTimer);
-    clearTimeout(this.disconnectTimer);
+    this.watch.stop();
     this.log.info({ resource: this.id, reason }, 'webrtc resource ended');
     this.stopAudio?.();
     const sub = this.subscription;
@@ -174,17 +173,7 @@ export class NativeWhepSession {
 
   private onState(state: string): void {
     this.state = state;
-    if (this.ended) return;
-    if (state === 'connected') {
-      clearTimeout(this.connectTimer);
-      clearTimeout(this.disconnectTimer);
-      this.disconnectTimer = undefined;
-      this.connected();
-    } else if (state === 'failed' || state === 'closed') {
-      this.end('ice-failed');
-    } else if (state === 'disconnected' && this.disconnectTimer === undefined) {
-      this.disconnectTimer = setTimeout(() => this.end('ice-failed'), this.settings.disconnectGraceMs);
-    }
+    if (!this.ended) this.watch.state(state);
   }
 
   private connected(): void {

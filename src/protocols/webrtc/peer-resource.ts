@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RTCPeerConnection } from 'werift';
 import type { Logger } from '../../base/index.js';
+import { ConnectionWatch } from './connection-watch.js';
 import { WebRtcRequestError } from './errors.js';
 import { buildIceFragment, withIceCredentials, type IceFragment } from './ice-fragment.js';
 import { gatheringComplete } from './peer-factory.js';
@@ -42,8 +43,7 @@ export abstract class PeerResource implements WebRtcResource {
   readonly id = randomUUID();
   readonly createdAt = Date.now();
   private ended = false;
-  private connectTimer: NodeJS.Timeout | undefined;
-  private disconnectTimer: NodeJS.Timeout | undefined;
+  private readonly watch: ConnectionWatch;
   private onEnd: ((reason: ResourceEndReason) => void)[] = [];
 
   constructor(
@@ -51,8 +51,10 @@ export abstract class PeerResource implements WebRtcResource {
     protected readonly log: Logger,
     private readonly settings: PeerResourceSettings,
   ) {
-    this.connectTimer = setTimeout(() => this.end('connect-timeout'), settings.connectTimeoutMs);
-    pc.connectionStateChange.subscribe((state) => this.onConnectionState(state));
+    this.watch = new ConnectionWatch(settings, { connected: () => this.connected(), end: (reason) => this.end(reason) });
+    pc.connectionStateChange.subscribe((state) => {
+      if (!this.ended) this.watch.state(state);
+    });
   }
 
   get closed(): boolean {
@@ -126,8 +128,7 @@ export abstract class PeerResource implements WebRtcResource {
   end(reason: ResourceEndReason): void {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.connectTimer);
-    clearTimeout(this.disconnectTimer);
+    this.watch.stop();
     this.log.info({ resource: this.id, reason }, 'webrtc resource ended');
     try {
       this.detach(reason);
@@ -152,17 +153,4 @@ export abstract class PeerResource implements WebRtcResource {
     return /^a=mid:(.*)$/m.exec(this.pc.remoteDescription?.sdp ?? '')?.[1];
   }
 
-  private onConnectionState(state: string): void {
-    if (this.ended) return;
-    if (state === 'connected') {
-      clearTimeout(this.connectTimer);
-      clearTimeout(this.disconnectTimer);
-      this.disconnectTimer = undefined;
-      this.connected();
-    } else if (state === 'failed') {
-      this.end('ice-failed');
-    } else if (state === 'disconnected' && this.disconnectTimer === undefined) {
-      this.disconnectTimer = setTimeout(() => this.end('ice-failed'), this.settings.disconnectGraceMs);
-    }
-  }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import nodeDataChannel from 'node-datachannel';
+import { ConnectionWatch } from '../connection-watch.js';
 import type { Logger } from '../../../base/index.js';
 import type { IceServerOptions } from '../options.js';
 import type { PeerNetworkOptions } from '../peer-factory.js';
@@ -46,8 +47,7 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
   private readonly forwarder: SubscriptionForwarder;
   private ended = false;
   private readonly onEnd: ((reason: ResourceEndReason) => void)[] = [];
-  private readonly connectTimer: NodeJS.Timeout;
-  private disconnectTimer: NodeJS.Timeout | undefined;
+  private readonly watch: ConnectionWatch;
 
   constructor(
     publisherId: string,
@@ -85,7 +85,7 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
     }
     this.forwarder = new SubscriptionForwarder(this.id, publisherId, video, audio, this, options);
     this.pc.onStateChange((state) => this.onState(state));
-    this.connectTimer = setTimeout(() => this.end('connect-timeout'), settings.connectTimeoutMs);
+    this.watch = new ConnectionWatch(settings, { connected: () => this.forwarder.start(), end: (reason) => this.end(reason) });
   }
 
   get closed(): boolean {
@@ -127,8 +127,7 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
   end(reason: ResourceEndReason): void {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.connectTimer);
-    clearTimeout(this.disconnectTimer);
+    this.watch.stop();
     this.forwarder.stop();
     this.log.info({ resource: this.id, reason }, 'room subscription ended');
     try {
@@ -188,16 +187,6 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
   }
 
   private onState(state: string): void {
-    if (this.ended) return;
-    if (state === 'connected') {
-      clearTimeout(this.connectTimer);
-      clearTimeout(this.disconnectTimer);
-      this.disconnectTimer = undefined;
-      this.forwarder.start();
-    } else if (state === 'failed' || state === 'closed') {
-      this.end('ice-failed');
-    } else if (state === 'disconnected' && this.disconnectTimer === undefined) {
-      this.disconnectTimer = setTimeout(() => this.end('ice-failed'), this.settings.disconnectGraceMs);
-    }
+    if (!this.ended) this.watch.state(state);
   }
 }
