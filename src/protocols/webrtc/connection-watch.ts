@@ -1,4 +1,13 @@
-import type { PeerResourceSettings, ResourceEndReason } from './peer-resource.js';
+/** Why a WHIP/WHEP resource ended. */
+export type ResourceEndReason = 'deleted' | 'ice-failed' | 'connect-timeout' | 'stream-ended' | 'server-stopping' | 'negotiation-failed';
+
+/** Timing and address settings every resource shares. */
+export interface PeerResourceSettings {
+  connectTimeoutMs: number;
+  /** How long a connection may stay `disconnected` (e.g. waiting for an ICE restart) before it ends. */
+  disconnectGraceMs: number;
+  publicIp?: string;
+}
 
 /**
  * The life of one peer's connection, whatever WebRTC stack reports it: ended if it does not

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { RTCPeerConnection } from 'werift';
 import type { Logger } from '../../base/index.js';
-import { ConnectionWatch } from './connection-watch.js';
+import { ConnectionWatch, type PeerResourceSettings, type ResourceEndReason } from './connection-watch.js';
+
+export type { PeerResourceSettings, ResourceEndReason };
 import { WebRtcRequestError } from './errors.js';
 import { buildIceFragment, withIceCredentials, type IceFragment } from './ice-fragment.js';
 import { gatheringComplete } from './peer-factory.js';
 import { addPublicIpCandidates } from './public-ip.js';
 
-/** Why a WHIP/WHEP resource ended. */
-export type ResourceEndReason = 'deleted' | 'ice-failed' | 'connect-timeout' | 'stream-ended' | 'server-stopping' | 'negotiation-failed';
 
 /** What the routes and the service need of a WHIP/WHEP resource, whatever WebRTC stack carries it. */
 export interface WebRtcResource {
@@ -24,13 +24,6 @@ export interface WebRtcResource {
   end(reason: ResourceEndReason): void;
 }
 
-/** Timing and address settings every resource shares. */
-export interface PeerResourceSettings {
-  connectTimeoutMs: number;
-  /** How long a connection may stay `disconnected` (e.g. waiting for an ICE restart) before it ends. */
-  disconnectGraceMs: number;
-  publicIp?: string;
-}
 
 // a STUN answer takes a round trip; an unreachable server must not hold the answer long
 const GATHER_TIMEOUT_MS = 3000;
