@@ -6,8 +6,6 @@ cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-# The zero-copy segment sender (npm ci builds it; a checkout installed before it existed has not).
-[ -f native/zerocopy/build/zerocopy.node ] || node scripts/build-native.mjs
 npx tsc -p tsconfig.build.json
 # The same V8 flag as the zenlive command's shebang (see src/cli/main.ts).
 exec node --max-semi-space-size=1 dist/cli/main.js "$@"

@@ -10,8 +10,6 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ packag
   npm ci --no-audit --no-fund
 fi
 
-# The zero-copy segment sender: rebuilt every run (a second) so a changed C file is always tested.
-node scripts/build-native.mjs
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
 echo "== lint"

@@ -60,22 +60,13 @@ export const ZENLIVE_BUILD = join(WORK, 'rtmp', 'dist');
  * watch page template in ../web, so that gets a link to the real one.
  */
 export async function buildZenLive(): Promise<string> {
-  return buildZenLiveAt(ZENLIVE_BUILD);
-}
-
-/**
- * The same into `outDir`; the native zero-copy sender is built too and linked beside the build
- * (../native, where an installed package has it).
- */
-export async function buildZenLiveAt(outDir: string): Promise<string> {
-  await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], { cwd: ROOT });
-  await run('node', [join(ROOT, 'scripts', 'build-native.mjs')], { cwd: ROOT });
-  for (const [name, kind] of [['web', 'dir'], ['native', 'dir'], ['package.json', 'file']] as const) {
-    // The build reads its version from ../package.json and its watch page from ../web.
-    const link = join(dirname(outDir), name);
-    if (!existsSync(link) && existsSync(join(ROOT, name))) symlinkSync(join(ROOT, name), link, kind);
-  }
-  return outDir;
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', ZENLIVE_BUILD, '--declaration', 'false', '--sourceMap', 'false'], { cwd: ROOT });
+  const web = join(dirname(ZENLIVE_BUILD), 'web');
+  if (!existsSync(web) && existsSync(join(ROOT, 'web'))) symlinkSync(join(ROOT, 'web'), web, 'dir');
+  // The build reads its version from ../package.json, as in an installed package.
+  const pkg = join(dirname(ZENLIVE_BUILD), 'package.json');
+  if (!existsSync(pkg)) symlinkSync(join(ROOT, 'package.json'), pkg, 'file');
+  return ZENLIVE_BUILD;
 }
 
 /** Starts one server, pinned, and resolves once it accepts RTMP connections. */

@@ -47,7 +47,6 @@ function hlsOptions(c: ZenLiveConfig, corsOrigin: string, derivedStreamOptions: 
     playlistType: h.playlist_type,
     maxBytesPerRendition: h.max_memory_mb_per_stream * 1024 * 1024,
     ...(h.disk_path !== '' ? { diskPath: h.disk_path } : {}),
-    zeroCopy: h.zero_copy,
     retainAfterEndMs: h.retain_after_end_seconds * 1000,
     blockingTimeoutMs: 3 * targetDurationMs,
     sessionTimeoutMs: Math.max(10_000, 3 * targetDurationMs),

@@ -3,4 +3,3 @@ export { createLogger, silentLogger, type Logger, type LogLevel, type LoggerSett
 export { monotonicMs, wallClockMs } from './clock.js';
 export type { ExchangeHandler, ExchangeHeader, HttpExchange } from './http-exchange.js';
 export { loadStaticAsset, StaticAssetMissingError, type StaticAsset } from './static-asset.js';
-export { abortSharedSend, isShared, joinImmutable, sendShared, zeroCopyStats, zeroCopyUnavailableReason, type ZeroCopyStats } from './zero-copy.js';

@@ -80,8 +80,6 @@ export const HlsConfig = z.strictObject({
   max_memory_mb_per_stream: z.number().min(8).default(512),
   /** Directory for DVR history beyond the live edge (empty: memory only, within max_memory_mb_per_stream). */
   disk_path: z.string().default(''),
-  /** Finished segments in shared memory, sent with sendfile instead of a copy per request (Linux). */
-  zero_copy: z.boolean().default(true),
   retain_after_end_seconds: z.number().min(0).default(60),
   /** Copy segments and playlists to `storage` as they are made, for S3 + a CDN to serve (needs storage.type). */
   offload_to_storage: z.boolean().default(false),

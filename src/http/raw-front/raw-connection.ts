@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { abortSharedSend, isShared, sendShared, type ExchangeHeader, type ExchangeHandler, type HttpExchange } from '../../base/index.js';
+import type { ExchangeHeader, ExchangeHandler, HttpExchange } from '../../base/index.js';
 import { isHeadError, parseRequestHead, type RequestHead } from './request-head.js';
 
 /** What a raw connection needs from its front. */
@@ -47,9 +47,6 @@ export class RawConnection implements HttpExchange {
   private draining = false;
   private gone: (() => void) | undefined;
   private closed = false;
-  /** A response the zero-copy sender is still writing, and whether to keep the connection after it. */
-  private sharedJob: number | undefined;
-  private sharedKeepAlive = false;
 
   constructor(
     private readonly socket: Socket,
@@ -104,7 +101,6 @@ export class RawConnection implements HttpExchange {
     head += this.host.dateLine;
     head += keepAlive ? '\r\n' : 'connection: close\r\n\r\n';
     const socket = this.socket;
-    if (body !== undefined && typeof body !== 'string' && this.trySendShared(head, body, keepAlive)) return;
     if (body === undefined) socket.write(head, 'latin1');
     else if (typeof body === 'string') socket.write(head + body, 'latin1');
     else {
@@ -117,7 +113,7 @@ export class RawConnection implements HttpExchange {
   }
 
   abort(): void {
-    this.close();
+    this.socket.destroy();
   }
 
   onGone(fn: () => void): () => void {
@@ -128,35 +124,8 @@ export class RawConnection implements HttpExchange {
   }
 
   close(): void {
-    if (this.sharedJob !== undefined) abortSharedSend(this.sharedJob);
     this.socket.destroy();
   }
-
-  /**
-   * Sends a body that lives in shared memory by reference (sendfile) when nothing else is queued
-   * on the socket; false leaves the response to the ordinary copying write.
-   */
-  private trySendShared(head: string, body: Buffer, keepAlive: boolean): boolean {
-    if (!isShared(body) || this.socket.writableLength !== 0) return false;
-    const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    if (fd === undefined || fd < 0) return false;
-    const result = sendShared(fd, Buffer.from(head, 'latin1'), body, this.onSharedSent);
-    if (result === undefined) return false;
-    if (result === 0) this.finishRequest(keepAlive);
-    else if (result < 0) this.socket.destroy();
-    else {
-      this.sharedJob = result;
-      this.sharedKeepAlive = keepAlive;
-    }
-    return true;
-  }
-
-  private readonly onSharedSent = (negErrno: number): void => {
-    this.sharedJob = undefined;
-    if (this.closed) return;
-    if (negErrno < 0) this.socket.destroy();
-    else this.finishRequest(this.sharedKeepAlive);
-  };
 
   private readonly onData = (chunk: Buffer): void => {
     this.lastActive = this.host.now;
@@ -166,7 +135,6 @@ export class RawConnection implements HttpExchange {
 
   private readonly onClose = (): void => {
     this.closed = true;
-    if (this.sharedJob !== undefined) abortSharedSend(this.sharedJob);
     const gone = this.gone;
     this.gone = undefined;
     gone?.();
@@ -178,7 +146,7 @@ export class RawConnection implements HttpExchange {
    * a waiting request (a blocking reload) is abandoned at once rather than held to its timeout.
    */
   private readonly onEnd = (): void => {
-    this.close();
+    this.socket.destroy();
   };
 
   private readonly onError = (): void => {

@@ -1,4 +1,4 @@
-import { zeroCopyUnavailableReason, type HttpExchange, type Logger } from '../../base/index.js';
+import type { HttpExchange, Logger } from '../../base/index.js';
 import type { Stream, StreamRegistry } from '../../hub/index.js';
 import { HlsStream } from './hls-stream.js';
 import type { HlsOptions } from './options.js';
@@ -28,8 +28,6 @@ export class HlsService {
   }
 
   start(): void {
-    const noZeroCopy = this.options.zeroCopy ? zeroCopyUnavailableReason() : undefined;
-    if (noZeroCopy !== undefined) this.log.warn(`streaming.hls.zero_copy is on but ${noZeroCopy}; segments are copied into sockets`);
     this.registry.on('streamCreated', this.onCreated);
     this.registry.on('streamEnded', this.onGone);
     this.registry.on('streamFailed', this.onGone);

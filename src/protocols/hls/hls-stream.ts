@@ -152,7 +152,7 @@ export class HlsStream {
     let r = this.renditions.get(name);
     if (r === undefined) {
       const diskDir = this.options.diskPath !== undefined ? join(this.options.diskPath, this.id, this.generation, name) : undefined;
-      r = new Rendition(name, { windowMs: this.options.windowMs, partSegments: 4, maxBytes: this.options.maxBytesPerRendition, sharedMemory: this.options.zeroCopy, ...(diskDir !== undefined ? { diskDir } : {}) });
+      r = new Rendition(name, { windowMs: this.options.windowMs, partSegments: 4, maxBytes: this.options.maxBytesPerRendition, ...(diskDir !== undefined ? { diskDir } : {}) });
       this.renditions.set(name, r);
       this.offload?.watch(r);
     }

@@ -15,8 +15,6 @@ export interface HlsOptions {
   diskPath?: string;
   /** Memory cap per rendition; the oldest segments go first when it is reached. */
   maxBytesPerRendition: number;
-  /** Keep finished segments in shared memory and send them with sendfile (Linux; copies elsewhere). */
-  zeroCopy: boolean;
   /** How long a finished stream's playlist (with ENDLIST) stays available. */
   retainAfterEndMs: number;
   /** How long a blocking playlist reload may wait (RFC 8216bis suggests 3 target durations). */

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { joinImmutable } from '../../base/index.js';
 import type { CutPart } from './segmenter.js';
 import type { SegmentMuxer } from './segment-muxer.js';
 
@@ -39,8 +38,6 @@ export interface RenditionLimits {
   maxBytes: number;
   /** When set, segments older than the part window move here, so a long DVR window costs disk, not memory. */
   diskDir?: string;
-  /** Finished segments in shared memory, sent by reference (sendfile) where the platform allows. */
-  sharedMemory?: boolean;
 }
 
 export interface RenditionEvents {
@@ -172,7 +169,7 @@ export class Rendition extends EventEmitter<RenditionEvents> {
     const open = this.open;
     if (open === undefined) return;
     open.complete = true;
-    open.bytes = joinImmutable(open.parts.map((p) => p.bytes as Buffer), this.limits.sharedMemory === true);
+    open.bytes = Buffer.concat(open.parts.map((p) => p.bytes as Buffer));
     this.bytes += open.bytes.length;
     if (open.durationMs > 0) {
       const bits = open.bytes.length * 8;
