@@ -1,5 +1,6 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { Agent, get } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +171,42 @@ describe('LL-HLS with fMP4 segments (default)', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('answers pipelined requests in order, whole, behind segments a client is not yet reading', async () => {
+    const p = parseMediaPlaylist(await getText(`${base}index.m3u8`));
+    const seg = p.segments.at(-1)?.uri as string;
+    const expected = await getBytes(`${base}${seg}`);
+    // Three requests in one write: two segments (the second may not fit the socket buffer while
+    // this client is not reading) then a playlist, which must come after both, each complete.
+    const socket = connect(Number(new URL(server.httpUrl('/')).port), '127.0.0.1');
+    const request = (path: string): string => `GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`;
+    socket.write(request(`/live/hls/source/${seg}`) + request(`/live/hls/source/${seg}`) + request('/live/hls/source/index.m3u8'));
+    socket.pause();
+    await new Promise((r) => setTimeout(r, 200));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.resume();
+    const responses: { status: number; body: Buffer }[] = [];
+    await waitFor(() => {
+      responses.length = 0;
+      let all = Buffer.concat(chunks);
+      while (all.length > 0) {
+        const end = all.indexOf('\r\n\r\n');
+        if (end < 0) return false;
+        const headText = all.subarray(0, end).toString('latin1');
+        const length = Number(/content-length: (\d+)/i.exec(headText)?.[1]);
+        if (all.length < end + 4 + length) return false;
+        responses.push({ status: Number(headText.slice(9, 12)), body: all.subarray(end + 4, end + 4 + length) });
+        all = all.subarray(end + 4 + length);
+      }
+      return responses.length === 3;
+    }, 'three pipelined responses');
+    socket.destroy();
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(responses[0]?.body.equals(expected)).toBe(true);
+    expect(responses[1]?.body.equals(expected)).toBe(true);
+    expect(responses[2]?.body.toString()).toContain('#EXTM3U');
   });
 
   it('answers bad requests with 4xx JSON and changes nothing', async () => {

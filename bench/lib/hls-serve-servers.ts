@@ -11,11 +11,12 @@
  * - `node-http` and `fastify`: bench/servers/hls-serve-bare.mjs serving the same snapshot from
  *   memory with ZenLive's headers: what the fast path costs next to doing nothing else.
  */
-import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureDir, ROOT, WORK } from './paths.js';
 import { freePort, waitForPort } from './ports.js';
-import { run, start, waitJson, type Child } from './procs.js';
+import { start, waitJson, type Child } from './procs.js';
+import { buildZenLiveAt } from './servers.js';
 
 export type HttpServerKind = 'zenlive' | 'nginx' | 'nginx-nosendfile' | 'node-http' | 'fastify';
 export const HTTP_SERVER_KINDS: readonly HttpServerKind[] = ['zenlive', 'nginx', 'nginx-nosendfile', 'node-http', 'fastify'];
@@ -55,13 +56,7 @@ function logFileFor(name: string): string {
  * finds web/ (the watch page template) one level above itself: it gets a link to the real one.
  */
 export async function buildZenLiveInto(outDir: string): Promise<string> {
-  await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT });
-  const web = join(dirname(outDir), 'web');
-  if (!existsSync(web)) symlinkSync(join(ROOT, 'web'), web, 'dir');
-  // The build reads its version from ../package.json, as in an installed package.
-  const pkg = join(dirname(outDir), 'package.json');
-  if (!existsSync(pkg)) symlinkSync(join(ROOT, 'package.json'), pkg, 'file');
-  return outDir;
+  return buildZenLiveAt(outDir);
 }
 
 /** How to run ZenLive. */

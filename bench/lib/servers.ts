@@ -60,13 +60,18 @@ export const ZENLIVE_BUILD = join(WORK, 'rtmp', 'dist');
  * watch page template in ../web, so that gets a link to the real one.
  */
 export async function buildZenLive(): Promise<string> {
-  await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', ZENLIVE_BUILD, '--declaration', 'false', '--sourceMap', 'false'], { cwd: ROOT });
-  const web = join(dirname(ZENLIVE_BUILD), 'web');
-  if (!existsSync(web) && existsSync(join(ROOT, 'web'))) symlinkSync(join(ROOT, 'web'), web, 'dir');
-  // The build reads its version from ../package.json, as in an installed package.
-  const pkg = join(dirname(ZENLIVE_BUILD), 'package.json');
-  if (!existsSync(pkg)) symlinkSync(join(ROOT, 'package.json'), pkg, 'file');
-  return ZENLIVE_BUILD;
+  return buildZenLiveAt(ZENLIVE_BUILD);
+}
+
+/** The same into `outDir`. */
+export async function buildZenLiveAt(outDir: string): Promise<string> {
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], { cwd: ROOT });
+  for (const [name, kind] of [['web', 'dir'], ['package.json', 'file']] as const) {
+    // The build reads its version from ../package.json and its watch page from ../web, as an installed package does.
+    const link = join(dirname(outDir), name);
+    if (!existsSync(link) && existsSync(join(ROOT, name))) symlinkSync(join(ROOT, name), link, kind);
+  }
+  return outDir;
 }
 
 /** Starts one server, pinned, and resolves once it accepts RTMP connections. */
