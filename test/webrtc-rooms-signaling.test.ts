@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,13 +68,14 @@ async function vp8Offer(): Promise<{ pc: RTCPeerConnection; sdp: string }> {
   return { pc, sdp: pc.localDescription?.sdp ?? '' };
 }
 
-describe('room signaling on /ws/rtc', () => {
+// Every case runs with rooms on the main thread and with rooms spread over two worker threads.
+describe.each([0, 2])('room signaling on /ws/rtc (room_workers %i)', (roomWorkers) => {
   let server: TestServer;
   const clients: Signal[] = [];
   const peers: RTCPeerConnection[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer({ streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1', room_max_participants: 2 } } });
+    server = await startTestServer({ streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1', room_max_participants: 2, room_workers: roomWorkers } } });
   });
 
   afterEach(async () => {
@@ -106,6 +108,30 @@ describe('room signaling on /ws/rtc', () => {
     // after all that the connection still works
     expect((await c.request({ type: 'mute', kind: 'audio', muted: true })).type).toBe('ack');
     expect(c.closed).toBeUndefined();
+  });
+
+  it.runIf(roomWorkers > 0)('a room worker that dies: its participants are told to join again, a new worker takes over, other rooms go on', async () => {
+    const a = await connect();
+    const b = await connect();
+    expect((await a.request({ type: 'join', room: 'doomed' })).type).toBe('joined');
+    expect((await b.request({ type: 'join', room: 'spared' })).type).toBe('joined');
+    const rooms = (await (await fetch(server.httpUrl('/api/v1/rooms'))).json()) as { items: { id: string; worker: number }[] };
+    const doomedWorker = rooms.items.find((r) => r.id === 'doomed')?.worker;
+    expect(rooms.items.find((r) => r.id === 'spared')?.worker).not.toBe(doomedWorker);
+    // Our room workers, oldest first (in start order, so index = worker number).
+    const workers = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map((pid) => ({ pid: Number(pid), stat: readFileSync(`/proc/${pid}/stat`, 'utf8'), cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') }))
+      .filter((p) => p.cmd.includes('room-worker') && Number(p.stat.slice(p.stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid)
+      .sort((x, y) => Number(x.stat.slice(x.stat.lastIndexOf(')') + 2).split(' ')[19]) - Number(y.stat.slice(y.stat.lastIndexOf(')') + 2).split(' ')[19]));
+    expect(workers).toHaveLength(2);
+    process.kill(workers[doomedWorker as number]?.pid as number, 'SIGKILL');
+    await a.next('error', (f) => f.code === 'ROOM_INTERNAL' && String(f.message).includes('join again'));
+    // The other room never noticed.
+    expect((await b.request({ type: 'mute', kind: 'audio', muted: true })).type).toBe('ack');
+    expect(b.frames.some((f) => f.type === 'error')).toBe(false);
+    // Joining again works once the worker is replaced (a second or so).
+    await waitFor(async () => (await a.request({ type: 'join', room: 'doomed' })).type === 'joined', 'joining again', 10_000);
   });
 
   it('closes a connection after repeated bad frames, without disturbing others in the room', async () => {
@@ -148,7 +174,7 @@ describe('room signaling on /ws/rtc', () => {
   });
 });
 
-describe('room signaling with auth on: tokens and grants', () => {
+describe.each([0, 2])('room signaling with auth on: tokens and grants (room_workers %i)', (roomWorkers) => {
   let server: TestServer;
   let adminToken: string;
   const clients: Signal[] = [];
@@ -161,7 +187,7 @@ describe('room signaling with auth on: tokens and grants', () => {
     server = await startTestServer({
       environment: 'production',
       auth: { enabled: true, jwt_secret: 'rooms-test-secret-0123456789abcdefghijklmn', users_file: join(dir, 'users.json') },
-      streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1' } },
+      streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1', room_workers: roomWorkers } },
     });
     adminToken = await login('root', 'correct horse battery');
   });

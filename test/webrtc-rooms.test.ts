@@ -146,6 +146,44 @@ describe('WebRTC rooms in Chromium', () => {
     // three browsers encoding and decoding on two busy cores take their time
   }, 150_000);
 
+  it('rooms spread over two worker processes: two calls at once, each on its own worker, both heard and seen', async () => {
+    server = await startTestServer({ streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1', room_workers: 2 } } });
+    const s = server;
+    const calls = [
+      { room: 'left', video: true, pages: [await openPage(s), await openPage(s)] },
+      { room: 'right', video: false, pages: [await openPage(s), await openPage(s)] },
+    ];
+    const ids = new Map<Page, string>();
+    for (const call of calls) {
+      for (const [i, page] of call.pages.entries()) {
+        const joined = (await page.evaluate(`(${JOIN_AND_PUBLISH})(${JSON.stringify({ room: call.room, name: `${call.room}${i}`, hz: 350 + 250 * i, video: call.video })})`)) as { me: string };
+        ids.set(page, joined.me);
+      }
+    }
+    for (const call of calls) {
+      for (const [i, page] of call.pages.entries()) {
+        const other = ids.get(call.pages[1 - i] as Page) as string;
+        let last: Record<string, Received> = {};
+        await waitFor(async () => {
+          last = await received(page);
+          const r = last[other];
+          return (r?.audioEnergy ?? 0) > 0 && (!call.video || (r?.framesDecoded ?? 0) > 15);
+        }, `${call.room} participant ${i} to receive the other`, 45_000).catch((err: unknown) => {
+          throw new Error(`${call.room} ${i}: ${JSON.stringify(last)}`, { cause: err });
+        });
+      }
+    }
+    // New rooms go to the least busy worker: the two calls are on different threads.
+    const list = (await (await fetch(s.httpUrl('/api/v1/rooms'))).json()) as { items: { id: string; worker: number; participants: unknown[] }[] };
+    const byRoom = new Map(list.items.map((r) => [r.id, r]));
+    expect(byRoom.get('left')?.participants).toHaveLength(2);
+    expect(byRoom.get('right')?.participants).toHaveLength(2);
+    expect(new Set([byRoom.get('left')?.worker, byRoom.get('right')?.worker])).toEqual(new Set([0, 1]));
+    const one = (await (await fetch(s.httpUrl('/api/v1/rooms/right'))).json()) as { worker: number; participants: { tracks: { kind: string }[] }[] };
+    expect(one.worker).toBe(byRoom.get('right')?.worker);
+    for (const p of one.participants) expect(p.tracks.map((t) => t.kind)).toEqual(['audio']);
+  }, 150_000);
+
   it('an audio-only 1-1 call', async () => {
     server = await startTestServer({ streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1' } } });
     const s = server;

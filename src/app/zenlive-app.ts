@@ -12,7 +12,7 @@ import { registerFlvRoutes } from '../protocols/flv/index.js';
 import { HlsService, registerHlsApiRoutes, type HlsOptions } from '../protocols/hls/index.js';
 import { RtmpServer } from '../protocols/rtmp/index.js';
 import { registerWatchRoutes } from '../protocols/watch/index.js';
-import { registerRoomRoutes, registerRoomSignaling, registerWebRtcRoutes, RoomService, WebRtcService, type RoomIdentity, type WebRtcOptions } from '../protocols/webrtc/index.js';
+import { registerRoomRoutes, registerRoomSignaling, registerWebRtcRoutes, RoomService, RoomWorkerPool, WebRtcService, type ConnectionState, type RoomAction, type RoomHost, type RoomIdentity, type WebRtcOptions } from '../protocols/webrtc/index.js';
 import { FileAuditLog, MemoryAuditSink, type AuditSink } from '../security/index.js';
 import { buildWatermarkFilter, createStorage, HlsOffload, Recorder, RecordingCatalog, registerRecordingRoutes, RetentionSweeper, ThumbnailService, type RecordingEvent, type Storage, type Watermark } from '../storage/index.js';
 import { createMemoryState, RedisState, type SharedState } from '../state/index.js';
@@ -103,7 +103,7 @@ export class ZenLiveApp {
   private http: FastifyInstance | undefined;
   private hls: HlsService | undefined;
   private webrtc: WebRtcService | undefined;
-  private rooms: RoomService | undefined;
+  private rooms: RoomHost | undefined;
   private auth: Auth | undefined;
   private auditLog: FileAuditLog | undefined;
   private auditSink: AuditSink | undefined;
@@ -224,7 +224,7 @@ export class ZenLiveApp {
     await this.thumbnails?.close();
     this.hls?.close();
     this.webrtc?.close();
-    this.rooms?.close();
+    await this.rooms?.close();
     await this.rtmp?.close(timeoutMs);
     if (this.http !== undefined) {
       const http = this.http;
@@ -474,7 +474,7 @@ export class ZenLiveApp {
         ...(auth.authorizePlay !== undefined ? { authorizePlay: auth.authorizePlay } : {}),
       });
       registerWebRtcRoutes(http, this.webrtc, { corsOrigin, ...(guard.enabled ? { sessionsGuard: guard.requirePermission('users:manage') } : {}) });
-      this.rooms = this.buildRooms(http, guard);
+      this.rooms = await this.buildRooms(http, guard);
     }
     this.http = http;
     await http.listen({ host: c.server.host, port: c.server.http_port });
@@ -485,14 +485,13 @@ export class ZenLiveApp {
    * per room (scoped grants allow a room to a user without a role that has it), the browser client
    * at `/rtc/zenlive-rtc.js` and room stats under `/api/v1/rooms`.
    */
-  private buildRooms(http: FastifyInstance, guard: Guard): RoomService {
+  private async buildRooms(http: FastifyInstance, guard: Guard): Promise<RoomHost> {
     const c = this.config;
     const auth = this.auth;
     if (auth === undefined) throw new Error('auth must start before rooms');
     const w = webRtcOptions(c);
     const principals = new WeakMap<RoomIdentity, Principal>();
-    const rooms = new RoomService({
-      logger: this.rootLogger,
+    const settings = {
       network: { ...(w.udpPortRange !== undefined ? { udpPortRange: w.udpPortRange } : {}), ...(w.bindAddress !== undefined ? { bindAddress: w.bindAddress } : {}) },
       settings: { connectTimeoutMs: w.connectTimeoutMs ?? 15_000, disconnectGraceMs: 10_000, ...(w.publicIp !== undefined ? { publicIp: w.publicIp } : {}) },
       stunServers: w.stunServers,
@@ -501,8 +500,18 @@ export class ZenLiveApp {
       maxParticipants: c.streaming.webrtc.room_max_participants,
       maxPublishBitrateBps: c.streaming.webrtc.room_max_publish_kbps * 1000,
       subscriberTransport: c.streaming.webrtc.room_subscriber_transport,
-      authorize: (identity, action, roomId) => !auth.enabled || authorize((identity !== undefined ? principals.get(identity) : undefined) ?? ANONYMOUS, `rooms:${action}`, { roomId }).allow,
-    });
+    };
+    const authorizeRoom = ({ identity }: ConnectionState, action: RoomAction, roomId: string): boolean =>
+      !auth.enabled || authorize((identity !== undefined ? principals.get(identity) : undefined) ?? ANONYMOUS, `rooms:${action}`, { roomId }).allow;
+    const workers = c.streaming.webrtc.room_workers;
+    let rooms: RoomHost;
+    if (workers > 0) {
+      const pool = new RoomWorkerPool({ workers, init: settings, logger: this.rootLogger, authorize: authorizeRoom });
+      await pool.ready();
+      rooms = pool;
+    } else {
+      rooms = new RoomService({ ...settings, logger: this.rootLogger, authorize: authorizeRoom });
+    }
     registerRoomSignaling(http, rooms, {
       logger: this.rootLogger,
       authenticate: async (token) => {

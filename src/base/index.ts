@@ -3,3 +3,4 @@ export { createLogger, silentLogger, type Logger, type LogLevel, type LoggerSett
 export { monotonicMs, wallClockMs } from './clock.js';
 export type { ExchangeHandler, ExchangeHeader, HttpExchange } from './http-exchange.js';
 export { loadStaticAsset, StaticAssetMissingError, type StaticAsset } from './static-asset.js';
+export { workerScript, type WorkerScript } from './worker-script.js';

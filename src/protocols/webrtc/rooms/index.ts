@@ -1,5 +1,7 @@
-export { RoomService, type RoomServiceOptions, type RoomAction, type RoomSnapshot, type ConnectionState } from './room-service.js';
+export { RoomService, type RoomServiceOptions } from './room-service.js';
 export { registerRoomSignaling, type RoomRouteOptions } from './ws-route.js';
+export type { RoomHost, RoomAction, RoomSnapshot, ConnectionState } from './room-host.js';
+export { RoomWorkerPool, type RoomWorkerPoolOptions } from './room-worker-pool.js';
 export { RoomError, type RoomErrorCode } from './errors.js';
 export type { RoomIdentity } from './participant.js';
 export { RTC_PROTOCOL_VERSION, parseRtcClientFrame, encodeRtcServerFrame, type RtcClientFrame, type RtcServerFrame, type ParticipantInfo, type TrackInfo } from './protocol.js';

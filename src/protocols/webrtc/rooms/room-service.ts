@@ -6,18 +6,15 @@ import type { PeerNetworkOptions } from '../peer-factory.js';
 import type { PeerResourceSettings } from '../peer-resource.js';
 import { parseSdpOffer, restrictOffer } from '../sdp-offer.js';
 import { RoomError } from './errors.js';
-import { Participant, type FrameSender, type RoomIdentity } from './participant.js';
+import { Participant } from './participant.js';
 import type { RtcClientFrame } from './protocol.js';
 import { planRoomPublish } from './room-codecs.js';
 import { createRoomPublisherPeer, createRoomSubscriberPeer } from './room-peer.js';
 import { RoomPublisher, simulcastRids } from './room-publisher.js';
 import { NativeRoomSubscription } from './native-room-subscription.js';
 import { RoomSubscription, type RoomSubscriptionPeer } from './room-subscription.js';
-import type { SubscriptionStats } from './subscription-forwarder.js';
+import type { ConnectionState, RoomAction, RoomHost, RoomSnapshot } from './room-host.js';
 import { Room } from './room.js';
-
-/** What a room action needs from auth. */
-export type RoomAction = 'join' | 'publish' | 'subscribe';
 
 export interface RoomServiceOptions {
   logger: Logger;
@@ -32,21 +29,8 @@ export interface RoomServiceOptions {
   maxPublishBitrateBps: number;
   /** The stack subscribers receive on: libdatachannel (native threads) or werift. */
   subscriberTransport?: 'native' | 'werift';
-  /** Whether `identity` (undefined: anonymous) may do `action` in room `roomId`. */
-  authorize(identity: RoomIdentity | undefined, action: RoomAction, roomId: string): boolean;
-}
-
-/** A room as the stats API shows it. */
-export interface RoomSnapshot {
-  id: string;
-  participants: {
-    id: string;
-    name: string;
-    userId: string;
-    tracks: ReturnType<Participant['tracks']>;
-    layers: { rid: string | null; bitrateBps: number; active: boolean; height: number | undefined }[];
-    subscriptions: SubscriptionStats[];
-  }[];
+  /** Whether the connection (its identity; undefined: anonymous) may do `action` in room `roomId`. */
+  authorize(connection: ConnectionState, action: RoomAction, roomId: string): boolean;
 }
 
 /**
@@ -55,7 +39,7 @@ export interface RoomSnapshot {
  * publisher, offered by us. Signaling arrives through `handle()`; frames go back through each
  * participant's sender.
  */
-export class RoomService {
+export class RoomService implements RoomHost {
   private readonly rooms = new Map<string, Room>();
   private readonly log: Logger;
 
@@ -94,12 +78,12 @@ export class RoomService {
     const ack = (): void => p.send({ type: 'ack', ...(frame.ref !== undefined ? { ref: frame.ref } : {}) });
     switch (frame.type) {
       case 'publish':
-        return this.publish(room, p, frame.sdp, frame.ref, state.identity);
+        return this.publish(room, p, frame.sdp, frame.ref, state);
       case 'unpublish':
         p.publisher?.end('deleted');
         return ack();
       case 'subscribe':
-        return this.subscribe(room, p, frame.participant, frame.maxHeight, frame.ref, state.identity);
+        return this.subscribe(room, p, frame.participant, frame.maxHeight, frame.ref, state);
       case 'answer': {
         const sub = this.subscription(p, frame.subscription);
         await sub.acceptAnswer(frame.sdp).catch((err: unknown) => {
@@ -138,7 +122,7 @@ export class RoomService {
 
   private join(state: ConnectionState, roomId: string, name: string | undefined, ref: string | undefined): void {
     if (state.participant !== undefined) throw new RoomError('ROOM_ALREADY_JOINED', `already in room ${state.participant.roomId}; leave first`);
-    this.require(state.identity, 'join', roomId);
+    this.require(state, 'join', roomId);
     let room = this.rooms.get(roomId);
     if (room !== undefined && room.participants.size >= this.options.maxParticipants) throw new RoomError('ROOM_FULL', `room ${roomId} has ${this.options.maxParticipants} participants`);
     if (room === undefined) {
@@ -169,8 +153,8 @@ export class RoomService {
     this.log.info({ room: p.roomId, participant: p.id }, 'participant left');
   }
 
-  private async publish(room: Room, p: Participant, sdp: string, ref: string | undefined, identity: RoomIdentity | undefined): Promise<void> {
-    this.require(identity, 'publish', room.id);
+  private async publish(room: Room, p: Participant, sdp: string, ref: string | undefined, state: ConnectionState): Promise<void> {
+    this.require(state, 'publish', room.id);
     const media = parseOffer(sdp);
     const plan = planRoomPublish(media);
     for (const m of media.filter((x) => x.kind === 'audio' || x.kind === 'video')) {
@@ -211,8 +195,8 @@ export class RoomService {
     this.log.info({ room: room.id, participant: p.id, video: plan.video?.codec.name, layers: rids, audio: plan.audio !== undefined }, 'participant publishing');
   }
 
-  private async subscribe(room: Room, p: Participant, targetId: string, maxHeight: number | undefined, ref: string | undefined, identity: RoomIdentity | undefined): Promise<void> {
-    this.require(identity, 'subscribe', room.id);
+  private async subscribe(room: Room, p: Participant, targetId: string, maxHeight: number | undefined, ref: string | undefined, state: ConnectionState): Promise<void> {
+    this.require(state, 'subscribe', room.id);
     const target = room.participants.get(targetId);
     if (target === undefined) throw new RoomError('ROOM_PARTICIPANT_NOT_FOUND', `no participant ${targetId} in room ${room.id}`);
     const publisher = target.publisher;
@@ -246,9 +230,9 @@ export class RoomService {
     return sub;
   }
 
-  private require(identity: RoomIdentity | undefined, action: RoomAction, roomId: string): void {
-    if (this.options.authorize(identity, action, roomId)) return;
-    throw new RoomError(identity === undefined ? 'ROOM_UNAUTHORIZED' : 'ROOM_FORBIDDEN', `not allowed to ${action} in room ${roomId}`);
+  private require(state: ConnectionState, action: RoomAction, roomId: string): void {
+    if (this.options.authorize(state, action, roomId)) return;
+    throw new RoomError(state.identity === undefined ? 'ROOM_UNAUTHORIZED' : 'ROOM_FORBIDDEN', `not allowed to ${action} in room ${roomId}`);
   }
 
   private agentIceServers(): IceServerOptions[] {
@@ -256,13 +240,6 @@ export class RoomService {
   }
 }
 
-/** One signaling connection: who it is and, once joined, its participant. */
-export interface ConnectionState {
-  connectionId: number;
-  identity: RoomIdentity | undefined;
-  send: FrameSender;
-  participant: Participant | undefined;
-}
 
 function parseOffer(sdp: string): ReturnType<typeof parseSdpOffer> {
   try {

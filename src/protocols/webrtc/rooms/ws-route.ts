@@ -5,7 +5,7 @@ import type { Logger } from '../../../base/index.js';
 import { RoomError } from './errors.js';
 import type { RoomIdentity } from './participant.js';
 import { encodeRtcServerFrame, parseRtcClientFrame, type RtcClientFrame } from './protocol.js';
-import type { ConnectionState, RoomService } from './room-service.js';
+import type { ConnectionState, RoomHost } from './room-host.js';
 
 /** Largest signaling frame: an SDP offer with three simulcast layers is a few KB. */
 const MAX_FRAME_BYTES = 128 * 1024;
@@ -25,7 +25,7 @@ export interface RoomRouteOptions {
  * `GET /ws/rtc[?token=...]`: the signaling socket of one call participant. Frames of one
  * connection are handled in order; closing the socket leaves the room.
  */
-export function registerRoomSignaling(app: FastifyInstance, service: RoomService, options: RoomRouteOptions): void {
+export function registerRoomSignaling(app: FastifyInstance, service: RoomHost, options: RoomRouteOptions): void {
   if (!app.hasDecorator('websocketServer')) throw new Error('register @fastify/websocket on the app before the room signaling route');
   const log = options.logger.child({ component: 'rooms-ws' });
   let nextConnection = 1;

@@ -1,0 +1,45 @@
+import type { PeerNetworkOptions } from '../peer-factory.js';
+import type { PeerResourceSettings } from '../peer-resource.js';
+import type { IceServerOptions, TurnSecretOptions } from '../options.js';
+import type { RoomIdentity } from './participant.js';
+import type { RtcClientFrame } from './protocol.js';
+import type { RoomAction, RoomSnapshot } from './room-host.js';
+
+/** What a room worker is started with: the room settings that can cross to another process (no functions). */
+export interface RoomWorkerInit {
+  logLevel: string;
+  network: PeerNetworkOptions;
+  settings: PeerResourceSettings;
+  stunServers: string[];
+  turnServers: IceServerOptions[];
+  turnSecret?: TurnSecretOptions;
+  maxParticipants: number;
+  maxPublishBitrateBps: number;
+  subscriberTransport?: 'native' | 'werift';
+}
+
+/** Server → worker. */
+export type ToRoomWorker =
+  /** Always the first message: settings (secrets included) go over the IPC channel, not the environment. */
+  | { t: 'init'; seq: number; init: RoomWorkerInit }
+  /** One signaling frame; `allowed` is what the connection may do in the room the frame is about, decided by the main thread's auth. */
+  | { t: 'frame'; seq: number; connection: number; identity: RoomIdentity | undefined; allowed: RoomAction[]; frame: RtcClientFrame }
+  | { t: 'gone'; connection: number }
+  | { t: 'list'; seq: number }
+  | { t: 'snapshot'; seq: number; roomId: string }
+  | { t: 'close'; seq: number };
+
+/** A RoomError as it crosses back. */
+export interface RoomWorkerError {
+  code: string;
+  message: string;
+  /** Not a RoomError: an internal failure, logged in the worker. */
+  internal: boolean;
+}
+
+/** Worker → server. */
+export type FromRoomWorker =
+  | { t: 'send'; connection: number; text: string }
+  | { t: 'done'; seq: number; error?: RoomWorkerError; value?: RoomSnapshot[] | RoomSnapshot }
+  /** One pino JSON line of the worker's log. */
+  | { t: 'log'; line: string };
