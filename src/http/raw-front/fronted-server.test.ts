@@ -1,12 +1,18 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HttpExchange } from '../../base/index.js';
+import { PreparedResponse, type HttpExchange } from '../../base/index.js';
 import { FrontedServer } from './fronted-server.js';
 
-/** A hot-path handler for `/hot/...`: `/hot/later` answers after 50 ms, the rest at once. */
+const PREPARED = new PreparedResponse(200, ['content-type', 'text/plain', 'content-length', '8'], 'prepared');
+
+/** A hot-path handler for `/hot/...`: `/hot/later` answers after 50 ms, `/hot/prepared` with one shared prepared response, the rest at once. */
 function hotHandler(gone: string[]) {
   return (ex: HttpExchange): boolean => {
     if (!ex.url.startsWith('/hot/')) return false;
+    if (ex.url === '/hot/prepared') {
+      ex.respondPrepared(PREPARED);
+      return true;
+    }
     const body = `${ex.method} ${ex.url} range=${ex.header('range') ?? '-'}`;
     const answer = (): void => ex.respond(200, ['content-type', 'text/plain', 'content-length', String(body.length)], ex.method === 'HEAD' ? undefined : body);
     if (ex.url === '/hot/never') {
@@ -98,6 +104,17 @@ describe('FrontedServer (raw HTTP/1.1 front over node:http)', () => {
     const reqs = ['/hot/1', '/hot/later', '/hot/3', '/api/4', '/hot/5'].map((u) => `GET ${u} HTTP/1.1\r\nHost: x\r\n\r\n`).join('');
     const { responses } = await exchange(port, [reqs], 5);
     expect(responses.map(bodyOf)).toEqual(['GET /hot/1 range=-', 'GET /hot/later range=-', 'GET /hot/3 range=-', 'full GET /api/4', 'full GET /hot/5']);
+  });
+
+  it('sends a prepared response whole to each request: keep-alive GETs, HEAD without its body, and a closing GET', async () => {
+    const port = await start();
+    const get = 'GET /hot/prepared HTTP/1.1\r\nHost: x\r\n\r\n';
+    const { responses } = await exchange(port, [get + get + 'HEAD /hot/prepared HTTP/1.1\r\n\r\n' + 'GET /hot/prepared HTTP/1.1\r\nConnection: close\r\n\r\n'], 4);
+    expect(responses.map(bodyOf)).toEqual(['prepared', 'prepared', '', 'prepared']);
+    for (const r of responses) expect(r).toMatch(/^HTTP\/1\.1 200 OK\r\ncontent-type: text\/plain\r\ncontent-length: 8\r\ndate: /);
+    expect(responses[0]).toBe(responses[1]);
+    expect(responses[3]).toMatch(/connection: close/);
+    expect(responses[0]).not.toMatch(/connection: close/);
   });
 
   it('reassembles a request head split across packets, and sends no body for HEAD', async () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ExchangeHeader, HttpExchange } from '../../base/index.js';
+import type { ExchangeHeader, HttpExchange, PreparedResponse } from '../../base/index.js';
 
 /** A node:http request/response pair seen as an `HttpExchange` (connections the raw front handed over). */
 export class NodeExchange implements HttpExchange {
@@ -33,6 +33,10 @@ export class NodeExchange implements HttpExchange {
     if (this.res.headersSent) return;
     this.res.writeHead(status, headers as string[]);
     this.res.end(body);
+  }
+
+  respondPrepared(response: PreparedResponse): void {
+    this.respond(response.status, response.headers, this.method === 'HEAD' ? undefined : response.body);
   }
 
   abort(): void {

@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ExchangeHeader, ExchangeHandler, HttpExchange } from '../../base/index.js';
+import type { ExchangeHeader, ExchangeHandler, HttpExchange, PreparedResponse } from '../../base/index.js';
 import { isHeadError, parseRequestHead, type RequestHead } from './request-head.js';
+import { WriteBatch } from './write-batch.js';
 
 /** What a raw connection needs from its front. */
 export interface RawConnectionHost {
@@ -26,8 +27,19 @@ function statusLine(status: number): string {
   return line;
 }
 
+/** One batch for every connection of the process: the point is writing them all together. */
+const batch = new WriteBatch();
+
 // A client whose responses pile up this far is not reading: stop parsing its requests until it drains.
 const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
+
+/** Status line and headers of a response, up to and including the blank line. */
+function responseHead(status: number, headers: readonly string[], dateLine: string, keepAlive: boolean): string {
+  let head = statusLine(status);
+  for (let i = 0; i + 1 < headers.length; i += 2) head += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`;
+  head += dateLine;
+  return head + (keepAlive ? '\r\n' : 'connection: close\r\n\r\n');
+}
 
 /**
  * One keep-alive connection on the raw front. It is itself the `HttpExchange` of its current
@@ -96,20 +108,29 @@ export class RawConnection implements HttpExchange {
     this.answered = true;
     this.lastActive = this.host.now;
     const keepAlive = this.head?.keepAlive ?? false;
-    let head = statusLine(status);
-    for (let i = 0; i + 1 < headers.length; i += 2) head += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`;
-    head += this.host.dateLine;
-    head += keepAlive ? '\r\n' : 'connection: close\r\n\r\n';
-    const socket = this.socket;
-    if (body === undefined) socket.write(head, 'latin1');
-    else if (typeof body === 'string') socket.write(head + body, 'latin1');
-    else {
-      socket.cork();
-      socket.write(head, 'latin1');
-      socket.write(body);
-      socket.uncork();
-    }
+    batch.add(this.socket, responseHead(status, headers, this.host.dateLine, keepAlive), body);
     this.finishRequest(keepAlive);
+  }
+
+  respondPrepared(response: PreparedResponse): void {
+    if (this.answered || this.closed) return;
+    const keepAlive = this.head?.keepAlive ?? false;
+    if (!keepAlive || this.method === 'HEAD') {
+      this.respond(response.status, response.headers, this.method === 'HEAD' ? undefined : response.body);
+      return;
+    }
+    this.answered = true;
+    this.lastActive = this.host.now;
+    const dateLine = this.host.dateLine;
+    let bytes = response.bytes;
+    if (bytes === undefined || response.bytesDateLine !== dateLine) {
+      const head = responseHead(response.status, response.headers, dateLine, true);
+      bytes = typeof response.body === 'string' ? Buffer.from(head + response.body, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), response.body]);
+      response.bytes = bytes;
+      response.bytesDateLine = dateLine;
+    }
+    batch.add(this.socket, bytes, undefined);
+    this.finishRequest(true);
   }
 
   abort(): void {
@@ -199,6 +220,8 @@ export class RawConnection implements HttpExchange {
     this.gone = undefined;
     this.busy = false;
     if (!keepAlive) {
+      // The response is still in the batch: it goes out before the end.
+      batch.flush();
       this.socket.end();
       this.closed = true;
       return;
@@ -228,6 +251,8 @@ export class RawConnection implements HttpExchange {
   }
 
   private handOver(): void {
+    // Responses of earlier requests on this connection go out before the full server answers.
+    batch.flush();
     const unread = this.unread;
     this.unread = undefined;
     this.closed = true;

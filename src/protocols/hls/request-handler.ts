@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { HttpExchange } from '../../base/index.js';
+import { PreparedResponse, type HttpExchange } from '../../base/index.js';
 import { HlsRequestError } from './errors.js';
 import type { HlsStream } from './hls-stream.js';
 import { writeMasterPlaylist } from './master-playlist.js';
@@ -22,6 +22,13 @@ const BLOCKING_PLAYLIST_CACHE = 'public, max-age=6';
 // Segment and part URLs are never reused (a generation prefix and ever-growing sequence numbers).
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
+interface PlaylistEntry {
+  version: number;
+  skip: boolean;
+  body: string;
+  prepared: Map<string, PreparedResponse>;
+}
+
 /** Looks HLS streams up by id; the service owns them. */
 export interface HlsLookup {
   get(id: string): HlsStream | undefined;
@@ -39,8 +46,9 @@ function parseIndex(name: string, value: string | null): number | undefined {
  * Range and CORS. Returns false for paths that are not HLS, so the framework handles them.
  */
 export class HlsRequestHandler {
-  // Playlists are kept as strings: node:http then sends headers and body in one write, not a writev of two.
-  private readonly playlistCache = new WeakMap<Rendition, { version: number; skip: boolean; body: string }[]>();
+  // Playlists are kept as strings (one write with the headers), and as prepared responses per
+  // Cache-Control, so a plain GET of an unchanged playlist costs no header assembly.
+  private readonly playlistCache = new WeakMap<Rendition, PlaylistEntry[]>();
 
   constructor(
     private readonly streams: HlsLookup,
@@ -148,12 +156,12 @@ export class HlsRequestHandler {
     const hasSegment = (): boolean => r.muxer !== undefined && r.segments.some((s) => s.complete);
     if (msn === undefined || this.options.partTargetMs === 0) {
       if (hasSegment()) {
-        this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip, token), PLAYLIST_CACHE);
+        this.sendPlaylist(ex, hls, r, skip, token, PLAYLIST_CACHE);
         return undefined;
       }
       return this.waitFor(ex, r, hasSegment).then((ok) => {
         if (!ok) throw new HlsRequestError('STREAM_NOT_READY', 404, `stream ${hls.id} has no segments yet`);
-        this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip, token), PLAYLIST_CACHE);
+        this.sendPlaylist(ex, hls, r, skip, token, PLAYLIST_CACHE);
       });
     }
     // RFC 8216bis §6.2.5.2: a request too far in the future is refused at once.
@@ -161,7 +169,7 @@ export class HlsRequestHandler {
     const reached = (): boolean => r.ended || (this.reached(r, msn, part) && hasSegment());
     return this.waitFor(ex, r, reached).then((ok) => {
       if (!ok) throw new HlsRequestError('HLS_BLOCKING_TIMEOUT', 503, `segment ${msn}${part !== undefined ? ` part ${part}` : ''} did not appear in time`);
-      this.send(ex, 200, PLAYLIST_TYPE, this.playlist(hls, r, skip, token), BLOCKING_PLAYLIST_CACHE);
+      this.sendPlaylist(ex, hls, r, skip, token, BLOCKING_PLAYLIST_CACHE);
     });
   }
 
@@ -174,15 +182,24 @@ export class HlsRequestHandler {
     return open.parts.length > part;
   }
 
-  private playlist(hls: HlsStream, r: Rendition, skip: boolean, token: string | undefined): string {
-    const body = this.cachedPlaylist(hls, r, skip);
-    return token === undefined ? body : withPlaybackToken(body, token);
+  private sendPlaylist(ex: HttpExchange, hls: HlsStream, r: Rendition, skip: boolean, token: string | undefined, cache: string): void {
+    const entry = this.cachedPlaylist(hls, r, skip);
+    if (token !== undefined || ex.method !== 'GET') {
+      this.send(ex, 200, PLAYLIST_TYPE, token === undefined ? entry.body : withPlaybackToken(entry.body, token), cache);
+      return;
+    }
+    let prepared = entry.prepared.get(cache);
+    if (prepared === undefined) {
+      prepared = new PreparedResponse(200, this.headers(PLAYLIST_TYPE, entry.body.length, cache), entry.body);
+      entry.prepared.set(cache, prepared);
+    }
+    ex.respondPrepared(prepared);
   }
 
-  private cachedPlaylist(hls: HlsStream, r: Rendition, skip: boolean): string {
+  private cachedPlaylist(hls: HlsStream, r: Rendition, skip: boolean): PlaylistEntry {
     let entries = this.playlistCache.get(r);
     const hit = entries?.find((e) => e.version === r.version && e.skip === skip);
-    if (hit !== undefined) return hit.body;
+    if (hit !== undefined) return hit;
     const reports = [...hls.renditions.values()]
       .filter((o) => o !== r)
       .map((o) => ({ uri: `../${o.name}/index.m3u8`, lastMsn: o.open?.msn ?? o.lastMsn, lastPart: Math.max(0, (o.open?.parts.length ?? 1) - 1) }));
@@ -195,10 +212,11 @@ export class HlsRequestHandler {
         renditionReports: reports,
         skip,
       });
+    const entry: PlaylistEntry = { version: r.version, skip, body, prepared: new Map() };
     entries = (entries ?? []).filter((e) => e.version === r.version);
-    entries.push({ version: r.version, skip, body });
+    entries.push(entry);
     this.playlistCache.set(r, entries);
-    return body;
+    return entry;
   }
 
   private mediaFile(ex: HttpExchange, hls: HlsStream, r: Rendition, file: string): Promise<void> | undefined {
@@ -279,11 +297,15 @@ export class HlsRequestHandler {
 
   /** Writes a whole response; headers as a flat array, which node:http takes without copying them into an object. */
   private send(ex: HttpExchange, status: number, type: string, body: Buffer | string, cache: string, etag?: string, contentRange?: string): void {
-    // Playlist text is ASCII (stream ids and file names are), so its length is its byte length.
-    const headers = ['content-type', type, 'content-length', String(body.length), 'cache-control', cache, 'access-control-allow-origin', this.options.corsOrigin];
+    const headers = this.headers(type, body.length, cache);
     if (etag !== undefined) headers.push('etag', etag, 'accept-ranges', 'bytes');
     if (contentRange !== undefined) headers.push('content-range', contentRange);
     ex.respond(status, headers, ex.method === 'HEAD' ? undefined : body);
+  }
+
+  // Playlist text is ASCII (stream ids and file names are), so its length is its byte length.
+  private headers(type: string, length: number, cache: string): string[] {
+    return ['content-type', type, 'content-length', String(length), 'cache-control', cache, 'access-control-allow-origin', this.options.corsOrigin];
   }
 
   /** Waits (up to the blocking timeout) for `ready()` to hold; false on timeout or when the client goes away. */
