@@ -110,30 +110,6 @@ describe.each([0, 2])('room signaling on /ws/rtc (room_workers %i)', (roomWorker
     expect(c.closed).toBeUndefined();
   });
 
-  it.runIf(roomWorkers > 0)('a room worker that dies: its participants are told to join again, a new worker takes over, other rooms go on', async () => {
-    const a = await connect();
-    const b = await connect();
-    expect((await a.request({ type: 'join', room: 'doomed' })).type).toBe('joined');
-    expect((await b.request({ type: 'join', room: 'spared' })).type).toBe('joined');
-    const rooms = (await (await fetch(server.httpUrl('/api/v1/rooms'))).json()) as { items: { id: string; worker: number }[] };
-    const doomedWorker = rooms.items.find((r) => r.id === 'doomed')?.worker;
-    expect(rooms.items.find((r) => r.id === 'spared')?.worker).not.toBe(doomedWorker);
-    // Our room workers, oldest first (in start order, so index = worker number).
-    const workers = readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .map((pid) => ({ pid: Number(pid), stat: readFileSync(`/proc/${pid}/stat`, 'utf8'), cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') }))
-      .filter((p) => p.cmd.includes('room-worker') && Number(p.stat.slice(p.stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid)
-      .sort((x, y) => Number(x.stat.slice(x.stat.lastIndexOf(')') + 2).split(' ')[19]) - Number(y.stat.slice(y.stat.lastIndexOf(')') + 2).split(' ')[19]));
-    expect(workers).toHaveLength(2);
-    process.kill(workers[doomedWorker as number]?.pid as number, 'SIGKILL');
-    await a.next('error', (f) => f.code === 'ROOM_INTERNAL' && String(f.message).includes('join again'));
-    // The other room never noticed.
-    expect((await b.request({ type: 'mute', kind: 'audio', muted: true })).type).toBe('ack');
-    expect(b.frames.some((f) => f.type === 'error')).toBe(false);
-    // Joining again works once the worker is replaced (a second or so).
-    await waitFor(async () => (await a.request({ type: 'join', room: 'doomed' })).type === 'joined', 'joining again', 10_000);
-  });
-
   it('closes a connection after repeated bad frames, without disturbing others in the room', async () => {
     const good = await connect();
     const goodJoined = await good.request({ type: 'join', room: 'r2' });
@@ -172,6 +148,51 @@ describe.each([0, 2])('room signaling on /ws/rtc (room_workers %i)', (roomWorker
     expect((await b.request({ type: 'unsubscribe', subscription: offer.subscription })).type).toBe('ack');
     expect((await b.request({ type: 'unsubscribe', subscription: offer.subscription })).code).toBe('ROOM_SUBSCRIPTION_NOT_FOUND');
   });
+});
+
+describe('room workers', () => {
+  let server: TestServer;
+  const clients: Signal[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({ streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1', room_workers: 2 } } });
+  });
+
+  afterAll(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await server?.stop();
+  });
+
+  const connect = async (): Promise<Signal> => {
+    const c = new Signal(server.httpUrl('/ws/rtc').replace('http', 'ws'));
+    clients.push(c);
+    return c.open();
+  };
+
+  it('a room worker that dies: its participants are told to join again, a new worker takes over, other rooms go on', async () => {
+    const a = await connect();
+    const b = await connect();
+    expect((await a.request({ type: 'join', room: 'doomed' })).type).toBe('joined');
+    expect((await b.request({ type: 'join', room: 'spared' })).type).toBe('joined');
+    const rooms = (await (await fetch(server.httpUrl('/api/v1/rooms'))).json()) as { items: { id: string; worker: number }[] };
+    const doomedWorker = rooms.items.find((r) => r.id === 'doomed')?.worker;
+    expect(rooms.items.find((r) => r.id === 'spared')?.worker).not.toBe(doomedWorker);
+    // Our room workers, oldest first (in start order, so index = worker number).
+    const workers = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map((pid) => ({ pid: Number(pid), stat: readFileSync(`/proc/${pid}/stat`, 'utf8'), cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') }))
+      .filter((p) => p.cmd.includes('room-worker') && Number(p.stat.slice(p.stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid)
+      .sort((x, y) => Number(x.stat.slice(x.stat.lastIndexOf(')') + 2).split(' ')[19]) - Number(y.stat.slice(y.stat.lastIndexOf(')') + 2).split(' ')[19]));
+    expect(workers).toHaveLength(2);
+    process.kill(workers[doomedWorker as number]?.pid as number, 'SIGKILL');
+    await a.next('error', (f) => f.code === 'ROOM_INTERNAL' && String(f.message).includes('join again'));
+    // The other room never noticed.
+    expect((await b.request({ type: 'mute', kind: 'audio', muted: true })).type).toBe('ack');
+    expect(b.frames.some((f) => f.type === 'error')).toBe(false);
+    // Joining again works once the worker is replaced (a second or so).
+    await waitFor(async () => (await a.request({ type: 'join', room: 'doomed' })).type === 'joined', 'joining again', 10_000);
+  });
+
 });
 
 describe.each([0, 2])('room signaling with auth on: tokens and grants (room_workers %i)', (roomWorkers) => {
