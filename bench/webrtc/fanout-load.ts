@@ -13,6 +13,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { coreBusyMs, treeCpuMs, treeRssMb } from '../lib/cpu.js';
+import { latencyQuantile, type LatencySnapshot } from '../../src/base/latency-histogram.js';
 import { round } from '../lib/results.js';
 import { median } from '../lib/summary.js';
 import { FrameLog } from './frame-log.js';
@@ -110,7 +111,9 @@ async function main(): Promise<void> {
   const serverRss0 = treeRssMb(cfg.serverPid);
   const packets0 = viewers.map((v) => v.stats.packets);
   const published0 = publisher?.packets ?? 0;
+  const delivery0 = await serverDelivery(cfg.whepUrl);
   await sleep(cfg.windowSeconds * 1000);
+  const delivery1 = await serverDelivery(cfg.whepUrl);
   const endAt = performance.now();
   const serverCpu1 = treeCpuMs(cfg.serverPid);
   const ownCpu = process.cpuUsage(startCpu);
@@ -158,6 +161,10 @@ async function main(): Promise<void> {
     sequence_loss_percent: seq.expected > 0 ? round((seq.lost / seq.expected) * 100, 3) : 0,
     latency_ms: percentiles(latencies, [50, 90, 99, 100]),
     latency_samples: latencies.length,
+    server_delivery_ms:
+      delivery1 !== undefined
+        ? { p50: latencyQuantile(delivery1, 0.5, delivery0) ?? null, p99: latencyQuantile(delivery1, 0.99, delivery0) ?? null, frames: delivery1.count - (delivery0?.count ?? 0) }
+        : null,
     server_cpu_ms: Math.round(serverCpuMs),
     server_cpu_percent: pct(serverCpuMs),
     cpu_ms_per_subscriber_second: round(serverCpuMs / (viewers.length * windowS), 3),
@@ -183,3 +190,19 @@ main().catch((err: unknown) => {
   emit({ event: 'error', message: (err as Error).message });
   process.exit(1);
 });
+
+/**
+ * The server's own count of how long handing each frame to all its WHEP viewers took
+ * (`GET /api/v1/webrtc/sessions` → delivery): read at the window's edges, the difference is the
+ * window's distribution, free of this process's event-loop delays. Undefined if not offered.
+ */
+async function serverDelivery(whepUrl: string): Promise<LatencySnapshot | undefined> {
+  try {
+    const res = await fetch(new URL('/api/v1/webrtc/sessions', whepUrl));
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as { delivery?: (LatencySnapshot & { streamId: string })[] };
+    return body.delivery?.[0];
+  } catch {
+    return undefined;
+  }
+}

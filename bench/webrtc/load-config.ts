@@ -48,6 +48,8 @@ export interface WebRtcLoadResult {
   sequence_loss_percent: number;
   latency_ms: Record<string, number | null>;
   latency_samples: number;
+  /** The server's time to hand each frame to all viewers (its histogram, bucket bounds), for the window; null when not offered. */
+  server_delivery_ms: { p50: number | null; p99: number | null; frames: number } | null;
   server_cpu_ms: number;
   server_cpu_percent: number;
   cpu_ms_per_subscriber_second: number;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { LatencyHistogram } from '../base/index.js';
 import type { AudioTrackInfo, HubFrame, MediaFrame, VideoTrackInfo } from '../media/index.js';
 import { describeConfigFrame } from '../media/index.js';
 import { IllegalTransitionError } from './errors.js';
@@ -70,6 +71,8 @@ export class Stream extends EventEmitter<StreamEvents> {
   private readonly fanOut: FanOut;
   /** Viewers whose format is realtime: each frame goes to them at once, outside the batch. */
   private readonly realtimeFanOut: FanOut;
+  /** How long handing each frame to every realtime viewer took: the server's part of their latency. */
+  readonly realtimeDelivery = new LatencyHistogram();
   private readonly batchMs: number;
   private readonly stats = new StreamStats();
   private batch: HubFrame[] = [];
@@ -125,7 +128,11 @@ export class Stream extends EventEmitter<StreamEvents> {
     }
     // Paused: keep ingesting and caching so resume starts on a fresh keyframe, deliver nothing.
     if (this.currentState === 'PAUSED') return;
-    if (this.realtimeFanOut.viewers.length > 0) this.realtimeFanOut.deliver([frame], performance.now());
+    if (this.realtimeFanOut.viewers.length > 0) {
+      const start = performance.now();
+      this.realtimeFanOut.deliver([frame], start);
+      this.realtimeDelivery.record(performance.now() - start);
+    }
     if (this.fanOut.viewers.length === 0) return;
     this.batch.push(frame);
     if (!this.flushScheduled) {

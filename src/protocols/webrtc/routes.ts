@@ -67,7 +67,7 @@ export function registerWebRtcRoutes(app: FastifyInstance, service: WebRtcServic
     scope.options('/whep/resource/:resource', preflight('PATCH, DELETE, OPTIONS'));
 
     // every WHIP publisher and WHEP viewer with what it sent or received, loss, jitter and RTT
-    scope.get('/api/v1/webrtc/sessions', { ...(options.sessionsGuard !== undefined ? { preHandler: options.sessionsGuard } : {}) }, async () => ({ items: service.sessions() }));
+    scope.get('/api/v1/webrtc/sessions', { ...(options.sessionsGuard !== undefined ? { preHandler: options.sessionsGuard } : {}) }, async () => ({ items: service.sessions(), delivery: service.delivery() }));
 
     scope.post<{ Params: KeyParams; Body: string }>('/whip/:key', async (req, reply) => {
       const offer = sdpBody(req);

@@ -1,5 +1,5 @@
 import { type RTCRtpSender } from 'werift';
-import type { Logger } from '../../base/index.js';
+import { latencyQuantile, type LatencySnapshot, type Logger } from '../../base/index.js';
 import { resolveDecision, STREAM_ID_PATTERN, StreamAlreadyPublishingError, type AuthorizePlay, type AuthorizePublish, type Stream } from '../../hub/index.js';
 import { parseAvcDecoderConfig } from '../../media/index.js';
 import { Transcoder } from '../../transcode/index.js';
@@ -89,6 +89,25 @@ export class WebRtcService {
       since: new Date(r.createdAt).toISOString(),
       tracks: r instanceof WhipSession || r instanceof WhepSession || r instanceof NativeWhepSession ? r.stats() : { video: null, audio: null },
     }));
+  }
+
+  /**
+   * Per stream with WHEP viewers: how long handing each frame to all of them took (the server's
+   * JavaScript part of their added latency; encryption and sending follow in native threads or
+   * werift). Cumulative, so two reads subtract into the distribution between them.
+   */
+  delivery(): ({ streamId: string; viewers: number; p50Ms: number | undefined; p99Ms: number | undefined } & LatencySnapshot)[] {
+    const streams = new Map<string, { stream: Stream; viewers: number }>();
+    for (const r of this.resources.values()) {
+      if (!(r instanceof WhepSession || r instanceof NativeWhepSession)) continue;
+      const entry = streams.get(r.stream.id) ?? { stream: r.stream, viewers: 0 };
+      entry.viewers++;
+      streams.set(r.stream.id, entry);
+    }
+    return [...streams.values()].map(({ stream, viewers }) => {
+      const snapshot = stream.realtimeDelivery.snapshot();
+      return { streamId: stream.id.replace(/\/webrtc$/, ''), viewers, p50Ms: latencyQuantile(snapshot, 0.5), p99Ms: latencyQuantile(snapshot, 0.99), ...snapshot };
+    });
   }
 
   /** Ids of the streams re-encoded without B-frames for WHEP viewers right now. */
