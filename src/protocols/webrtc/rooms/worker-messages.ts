@@ -1,22 +1,10 @@
-import type { PeerNetworkOptions } from '../peer-factory.js';
-import type { PeerResourceSettings } from '../peer-resource.js';
-import type { IceServerOptions, TurnSecretOptions } from '../options.js';
 import type { RoomIdentity } from './participant.js';
 import type { RtcClientFrame } from './protocol.js';
 import type { RoomAction, RoomSnapshot } from './room-host.js';
+import type { RoomServiceOptions } from './room-service.js';
 
 /** What a room worker is started with: the room settings that can cross to another process (no functions). */
-export interface RoomWorkerInit {
-  logLevel: string;
-  network: PeerNetworkOptions;
-  settings: PeerResourceSettings;
-  stunServers: string[];
-  turnServers: IceServerOptions[];
-  turnSecret?: TurnSecretOptions;
-  maxParticipants: number;
-  maxPublishBitrateBps: number;
-  subscriberTransport?: 'native' | 'werift';
-}
+export type RoomWorkerInit = Omit<RoomServiceOptions, 'logger' | 'authorize'> & { logLevel: string };
 
 /** Server → worker. */
 export type ToRoomWorker =
