@@ -1,9 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { workerScript, type Logger } from '../../../base/index.js';
+import type { Logger } from '../../../base/index.js';
+import { WorkerProcess, type WorkerError } from '../worker-process.js';
 import { RoomError, type RoomErrorCode } from './errors.js';
 import { encodeRtcServerFrame, type RtcClientFrame } from './protocol.js';
 import type { ConnectionState, RoomAction, RoomHost, RoomSnapshot } from './room-host.js';
-import type { FromRoomWorker, RoomWorkerError, RoomWorkerInit, ToRoomWorker } from './worker-messages.js';
+import type { FromRoomWorker, RoomWorkerInit, ToRoomWorker } from './worker-messages.js';
 
 export interface RoomWorkerPoolOptions {
   /** Worker processes; each room lives on one of them, new rooms go to the least busy. */
@@ -19,23 +19,18 @@ const ACTIONS: readonly RoomAction[] = ['join', 'publish', 'subscribe'];
 const CLOSE_TIMEOUT_MS = 5000;
 const RESPAWN_DELAY_MS = 1000;
 
-interface Pending {
-  resolve(value: RoomSnapshot[] | RoomSnapshot | undefined): void;
-  reject(err: Error): void;
-}
+type RoomWorkerProcess = WorkerProcess<ToRoomWorker, FromRoomWorker>;
 
-/** One worker process and what it is doing. */
+/** One worker process and how busy it is. */
 class RoomWorkerSlot {
-  readonly pending = new Map<number, Pending>();
   /** Participants in, or joining, its rooms: what "least busy" counts. */
   load = 0;
-  closing = false;
   /** Settles when the worker has taken its settings. */
   started: Promise<void> = Promise.resolve();
 
   constructor(
     readonly index: number,
-    readonly worker: ChildProcess,
+    readonly worker: RoomWorkerProcess,
   ) {}
 }
 
@@ -62,7 +57,6 @@ export class RoomWorkerPool implements RoomHost {
   private readonly bindings = new Map<number, Binding>();
   private readonly connections = new Map<number, ConnectionState>();
   private readonly log: Logger;
-  private seq = 0;
   private closed = false;
 
   constructor(private readonly options: RoomWorkerPoolOptions) {
@@ -96,7 +90,7 @@ export class RoomWorkerPool implements RoomHost {
     }
     const allowed = ACTIONS.filter((a) => this.options.authorize(state, a, roomId));
     try {
-      await this.request(slot, { t: 'frame', seq: 0, connection: id, identity: state.identity, allowed, frame });
+      await slot.worker.request({ t: 'frame', seq: 0, connection: id, identity: state.identity, allowed, frame });
       if (placement !== undefined) this.bindings.set(id, { slot, roomId });
       else if (frame.type === 'leave') this.unbind(id);
     } catch (err) {
@@ -111,35 +105,26 @@ export class RoomWorkerPool implements RoomHost {
     this.connections.delete(id);
     const bound = this.bindings.get(id);
     if (bound === undefined) return;
-    this.post(bound.slot, { t: 'gone', connection: id });
+    bound.slot.worker.post({ t: 'gone', connection: id });
     this.unbind(id);
   }
 
   async list(): Promise<RoomSnapshot[]> {
-    const lists = await Promise.all(this.slots.map((s) => this.request(s, { t: 'list', seq: 0 })));
+    const lists = await Promise.all(this.slots.map((s) => s.worker.request({ t: 'list', seq: 0 }) as Promise<RoomSnapshot[]>));
     return lists.flatMap((l, worker) => (Array.isArray(l) ? l.map((room) => ({ ...room, worker })) : []));
   }
 
   async snapshot(roomId: string): Promise<RoomSnapshot | undefined> {
     const placement = this.rooms.get(roomId);
     if (placement === undefined) return undefined;
-    const room = await this.request(placement.slot, { t: 'snapshot', seq: 0, roomId });
-    return room === undefined || Array.isArray(room) ? undefined : { ...room, worker: placement.slot.index };
+    const room = (await placement.slot.worker.request({ t: 'snapshot', seq: 0, roomId })) as RoomSnapshot | undefined;
+    return room === undefined ? undefined : { ...room, worker: placement.slot.index };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(
-      this.slots.map(async (s) => {
-        s.closing = true;
-        const timer = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref());
-        const exited = s.worker.exitCode !== null || s.worker.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => s.worker.once('exit', () => resolve()));
-        await Promise.race([this.request(s, { t: 'close', seq: 0 }).catch(() => undefined), timer]);
-        if (!s.worker.killed && s.worker.exitCode === null) s.worker.kill('SIGKILL');
-        await exited;
-      }),
-    );
+    await Promise.all(this.slots.map((s) => s.worker.close({ t: 'close', seq: 0 }, CLOSE_TIMEOUT_MS)));
   }
 
   private place(roomId: string): RoomPlacement {
@@ -170,36 +155,21 @@ export class RoomWorkerPool implements RoomHost {
   }
 
   private spawn(index: number): RoomWorkerSlot {
-    const script = workerScript(new URL('./room-worker.js', import.meta.url));
-    const worker = fork(script.filename, [], { execArgv: script.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const slot = new RoomWorkerSlot(index, worker);
-    const workerLog = this.log.child({ room_worker: index });
-    worker.on('message', (m: FromRoomWorker) => this.onMessage(slot, workerLog, m));
-    worker.on('error', (err) => workerLog.error({ err }, 'room worker failed'));
-    worker.on('exit', (code, signal) => this.onExit(slot, code ?? signal ?? 'unknown'));
-    slot.started = this.request(slot, { t: 'init', seq: 0, init: { ...this.options.init, logLevel: this.options.logger.level } }).then(() => undefined);
+    const slot: RoomWorkerSlot = new RoomWorkerSlot(
+      index,
+      new WorkerProcess<ToRoomWorker, FromRoomWorker>({
+        entry: new URL('./room-worker.js', import.meta.url),
+        index,
+        log: this.log.child({ room_worker: index }),
+        onMessage: (m) => this.connections.get(m.connection)?.send(m.text),
+        onExit: (code) => this.onExit(slot, code),
+        toError,
+      }),
+    );
+    slot.started = slot.worker.request({ t: 'init', seq: 0, init: { ...this.options.init, logLevel: this.options.logger.level } }).then(() => undefined);
     // A failed start is reported by ready() (at server start) or by the next request.
     slot.started.catch(() => undefined);
     return slot;
-  }
-
-  private onMessage(slot: RoomWorkerSlot, workerLog: Logger, m: FromRoomWorker): void {
-    switch (m.t) {
-      case 'send':
-        this.connections.get(m.connection)?.send(m.text);
-        return;
-      case 'done': {
-        const pending = slot.pending.get(m.seq);
-        slot.pending.delete(m.seq);
-        if (pending === undefined) return;
-        if (m.error !== undefined) pending.reject(toError(m.error));
-        else pending.resolve(m.value);
-        return;
-      }
-      case 'log':
-        relayLog(workerLog, m.line);
-        return;
-    }
   }
 
   /**
@@ -207,9 +177,7 @@ export class RoomWorkerPool implements RoomHost {
    * error saying to join again, and a fresh worker takes the slot.
    */
   private onExit(slot: RoomWorkerSlot, code: number | string): void {
-    for (const p of slot.pending.values()) p.reject(new Error(`room worker ${slot.index} exited (${code})`));
-    slot.pending.clear();
-    if (slot.closing || this.closed) return;
+    if (slot.worker.closing || this.closed) return;
     this.log.error({ room_worker: slot.index, code }, 'room worker exited; its rooms are gone');
     for (const [connection, bound] of this.bindings) {
       if (bound.slot !== slot) continue;
@@ -222,40 +190,8 @@ export class RoomWorkerPool implements RoomHost {
       if (!this.closed) this.slots[slot.index] = this.spawn(slot.index);
     }, RESPAWN_DELAY_MS).unref();
   }
-
-  private request(slot: RoomWorkerSlot, m: ToRoomWorker): Promise<RoomSnapshot[] | RoomSnapshot | undefined> {
-    const seq = ++this.seq;
-    return new Promise((resolve, reject) => {
-      slot.pending.set(seq, { resolve, reject });
-      this.post(slot, { ...m, seq } as ToRoomWorker);
-    });
-  }
-
-  private post(slot: RoomWorkerSlot, m: ToRoomWorker): void {
-    if (slot.worker.connected) {
-      slot.worker.send(m);
-      return;
-    }
-    const pending = m.t === 'gone' ? undefined : slot.pending.get(m.seq);
-    if (m.t !== 'gone') slot.pending.delete(m.seq);
-    pending?.reject(new Error(`room worker ${slot.index} is not running`));
-  }
 }
 
-function toError(e: RoomWorkerError): Error {
+function toError(e: WorkerError): Error {
   return e.internal ? new Error(e.message) : new RoomError(e.code as RoomErrorCode, e.message);
-}
-
-type LogMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-const LOG_METHODS = new Set<string>(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
-
-/** Re-emits one of a worker's JSON log lines on this thread's logger. */
-function relayLog(log: Logger, line: string): void {
-  try {
-    const { level, msg, time: _time, ...fields } = JSON.parse(line) as { level?: string; msg?: string; time?: string } & Record<string, unknown>;
-    const method = (LOG_METHODS.has(level ?? '') ? level : 'info') as LogMethod;
-    log[method](fields, msg ?? '');
-  } catch {
-    log.info(line.trim());
-  }
 }

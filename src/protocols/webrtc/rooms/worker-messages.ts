@@ -1,6 +1,6 @@
 import type { RoomIdentity } from './participant.js';
 import type { RtcClientFrame } from './protocol.js';
-import type { RoomAction, RoomSnapshot } from './room-host.js';
+import type { RoomAction } from './room-host.js';
 import type { RoomServiceOptions } from './room-service.js';
 
 /** What a room worker is started with: the room settings that can cross to another process (no functions). */
@@ -17,17 +17,5 @@ export type ToRoomWorker =
   | { t: 'snapshot'; seq: number; roomId: string }
   | { t: 'close'; seq: number };
 
-/** A RoomError as it crosses back. */
-export interface RoomWorkerError {
-  code: string;
-  message: string;
-  /** Not a RoomError: an internal failure, logged in the worker. */
-  internal: boolean;
-}
-
-/** Worker → server. */
-export type FromRoomWorker =
-  | { t: 'send'; connection: number; text: string }
-  | { t: 'done'; seq: number; error?: RoomWorkerError; value?: RoomSnapshot[] | RoomSnapshot }
-  /** One pino JSON line of the worker's log. */
-  | { t: 'log'; line: string };
+/** Worker → server (besides answers and log lines, see worker-process.ts): a frame for a signaling socket. */
+export type FromRoomWorker = { t: 'send'; connection: number; text: string };

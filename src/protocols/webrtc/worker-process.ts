@@ -1,0 +1,124 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { workerScript, type Logger } from '../../base/index.js';
+
+/**
+ * Worker processes for WebRTC work that one event loop cannot carry (rooms, big WHEP fan-outs).
+ * Processes rather than worker threads: libdatachannel's Node binding keeps process-wide state,
+ * and a second thread's environment that opens a peer aborts the whole process (seen here).
+ *
+ * The wire, both ways, is Node's IPC channel with structured-clone serialization. The server
+ * sends requests carrying a `seq`; the worker answers each with `done` (a value or an error).
+ * Anything else the worker sends goes to the owner's `onMessage`, except log lines, which are
+ * re-emitted on the server's logger.
+ */
+
+/** An error as it crosses back from a worker. */
+export interface WorkerError {
+  code: string;
+  message: string;
+  /** Not the client's mistake (no stable code to show): logged in the worker. */
+  internal: boolean;
+}
+
+/** What every worker may send besides its own messages. */
+export type WorkerReply = { t: 'done'; seq: number; error?: WorkerError; value?: unknown } | { t: 'log'; line: string };
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+export interface WorkerProcessOptions<Out> {
+  /** The worker's entry, `new URL('./x.js', import.meta.url)` from the calling module. */
+  entry: URL;
+  index: number;
+  log: Logger;
+  onMessage(m: Out): void;
+  onExit(code: number | string): void;
+  /** Turns a worker's error back into the owner's error class. */
+  toError(e: WorkerError): Error;
+}
+
+const LOG_METHODS = new Set<string>(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+type LogMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+export class WorkerProcess<In extends { t: string }, Out extends { t: string }> {
+  readonly child: ChildProcess;
+  private readonly pending = new Map<number, Pending>();
+  private seq = 0;
+  closing = false;
+
+  constructor(private readonly options: WorkerProcessOptions<Out>) {
+    const script = workerScript(options.entry);
+    this.child = fork(script.filename, [], { execArgv: script.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (m: Out | WorkerReply) => this.onMessage(m));
+    this.child.on('error', (err) => options.log.error({ err }, 'worker process failed'));
+    this.child.on('exit', (code, signal) => {
+      for (const p of this.pending.values()) p.reject(new Error(`worker ${options.index} exited (${code ?? signal ?? 'unknown'})`));
+      this.pending.clear();
+      options.onExit(code ?? signal ?? 'unknown');
+    });
+  }
+
+  get index(): number {
+    return this.options.index;
+  }
+
+  /** Sends `m` with a fresh `seq` and resolves with the worker's answer. */
+  request(m: In): Promise<unknown> {
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      if (!this.child.connected) {
+        reject(new Error(`worker ${this.options.index} is not running`));
+        return;
+      }
+      this.pending.set(seq, { resolve, reject });
+      this.child.send({ ...m, seq });
+    });
+  }
+
+  /** Sends `m` without waiting for anything back; dropped if the worker is gone. */
+  post(m: In): void {
+    if (this.child.connected) this.child.send(m);
+  }
+
+  /** Asks the worker to finish with `goodbye` (a request), then kills it if it has not exited in time. */
+  async close(goodbye: In, timeoutMs: number): Promise<void> {
+    this.closing = true;
+    const child = this.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([this.request(goodbye).catch(() => undefined), timer]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  }
+
+  private onMessage(m: Out | WorkerReply): void {
+    if (m.t === 'done') {
+      const reply = m as WorkerReply & { t: 'done' };
+      const pending = this.pending.get(reply.seq);
+      this.pending.delete(reply.seq);
+      if (pending === undefined) return;
+      if (reply.error !== undefined) pending.reject(this.options.toError(reply.error));
+      else pending.resolve(reply.value);
+      return;
+    }
+    if (m.t === 'log') {
+      relayLog(this.options.log, (m as WorkerReply & { t: 'log' }).line);
+      return;
+    }
+    this.options.onMessage(m as Out);
+  }
+}
+
+/** Re-emits one of a worker's JSON log lines on the server's logger. */
+function relayLog(log: Logger, line: string): void {
+  try {
+    const { level, msg, time: _time, ...fields } = JSON.parse(line) as { level?: string; msg?: string; time?: string } & Record<string, unknown>;
+    const method = (LOG_METHODS.has(level ?? '') ? level : 'info') as LogMethod;
+    log[method](fields, msg ?? '');
+  } catch {
+    log.info(line.trim());
+  }
+}
