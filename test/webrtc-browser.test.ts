@@ -23,13 +23,14 @@ interface Node {
   stop(): Promise<void>;
 }
 
-async function startNode(viewerTransport: 'native' | 'werift' = 'werift'): Promise<Node> {
+async function startNode(viewerTransport: 'native' | 'werift' = 'werift', viewerWorkers = 0): Promise<Node> {
   const logger = silentLogger();
   const registry = new StreamRegistry({
     gopCache: { maxFrames: 600, maxBytes: 32 * 1024 * 1024 },
     backpressure: { softLimitBytes: 4 * 1024 * 1024, hardLimitBytes: 16 * 1024 * 1024, maxSkipMs: 10_000 },
   });
-  const webrtc = new WebRtcService({ registry, logger, stunServers: [], turnServers: [], bindAddress: '127.0.0.1', viewerTransport });
+  const webrtc = new WebRtcService({ registry, logger, stunServers: [], turnServers: [], bindAddress: '127.0.0.1', viewerTransport, viewerWorkers });
+  await webrtc.ready();
   const http = await createHttpApp({ logger, registry, isReady: () => true, corsOrigins: ['*'] });
   registerWebRtcRoutes(http, webrtc);
   registerFlvRoutes(http, { registry, logger, corsOrigin: '*' });
@@ -45,7 +46,7 @@ async function startNode(viewerTransport: 'native' | 'werift' = 'werift'): Promi
     registry, webrtc, http, rtmp, base: `http://127.0.0.1:${port}`,
     async stop() {
       registry.endAll('server-stopping');
-      webrtc.close();
+      await webrtc.close();
       await rtmp.close(2000);
       // Chromium keeps its fetch connections alive; they must not hold the close up
       http.server.closeAllConnections();
@@ -205,6 +206,39 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     expect(stats.height).toBe(360);
     // the clip's 440 Hz tone, transcoded AAC → Opus by ffmpeg
     await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 10_000);
+  });
+
+  it('WHEP viewers spread over two worker processes: each plays video and audio, both are counted on the stream, DELETE ends one', async () => {
+    node = await startNode('native', 2);
+    const clip = await makeClip({ bframes: false, width: 640, height: 360 });
+    ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${node.rtmp.port}/live/spread`, 60);
+    const n = node;
+    await waitFor(() => n.registry.get('spread')?.state === 'LIVE', 'the RTMP stream to go live', 15_000);
+    const viewers = [await openPage(node), await openPage(node)];
+    const locations: string[] = [];
+    for (const viewer of viewers) {
+      const played = (await viewer.evaluate(`(${WHEP_PLAY})(${JSON.stringify(`${n.base}/whep/spread`)})`)) as { status: number; body?: string; location?: string };
+      expect(played.status, played.body).toBe(201);
+      locations.push(played.location as string);
+    }
+    for (const viewer of viewers) {
+      const stats = await expectDecoding(viewer, 'a WHEP viewer in a worker');
+      expect([stats.width, stats.height]).toEqual([640, 360]);
+      await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 10_000);
+    }
+    // counted on the real stream, one per viewer; the sessions API knows which worker holds each
+    await waitFor(() => n.registry.get('spread')?.viewerCounts().webrtc === 2, 'two WebRTC viewers counted on the stream', 10_000);
+    await waitFor(async () => {
+      const body = (await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json()) as { items: { kind: string; worker?: number; state: string; tracks: { video: { packetsSent?: number } | null } }[]; delivery: { worker?: number; count: number }[] };
+      const whep = body.items.filter((i) => i.kind === 'whep');
+      return whep.length === 2 && new Set(whep.map((i) => i.worker)).size === 2 && whep.every((i) => (i.tracks.video?.packetsSent ?? 0) > 50) && body.delivery.filter((d) => d.count > 0).length === 2;
+    }, 'both viewers in the sessions API, one per worker, with packets and hand-off times', 10_000);
+    const del = await fetch(`${n.base}${locations[0] as string}`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    await waitFor(() => n.registry.get('spread')?.viewerCounts().webrtc === 1, 'the deleted viewer to leave the count', 10_000);
+    // the other one plays on
+    const before = (await playerStats(viewers[1] as Page)).framesDecoded;
+    await waitFor(async () => (await playerStats(viewers[1] as Page)).framesDecoded > before + 15, 'the remaining viewer to keep decoding', 10_000);
   });
 
   it('an RTMP stream with B-frames plays over WHEP from a copy re-encoded without them, stopped when the viewer leaves', async () => {

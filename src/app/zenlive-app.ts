@@ -71,6 +71,7 @@ function webRtcOptions(c: ZenLiveConfig): Omit<WebRtcOptions, 'registry' | 'logg
     transcodeWhipAudio: w.transcode_whip_audio,
     whipKeyframeIntervalMs: w.whip_keyframe_interval_seconds * 1000,
     viewerTransport: w.viewer_transport,
+    viewerWorkers: w.viewer_workers,
   };
 }
 
@@ -223,7 +224,7 @@ export class ZenLiveApp {
     await Promise.race([this.recorder?.close(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     await this.thumbnails?.close();
     this.hls?.close();
-    this.webrtc?.close();
+    await this.webrtc?.close();
     await this.rooms?.close();
     await this.rtmp?.close(timeoutMs);
     if (this.http !== undefined) {
@@ -473,6 +474,7 @@ export class ZenLiveApp {
         ...(authorizePublish !== undefined ? { authorizePublish } : {}),
         ...(auth.authorizePlay !== undefined ? { authorizePlay: auth.authorizePlay } : {}),
       });
+      await this.webrtc.ready();
       registerWebRtcRoutes(http, this.webrtc, { corsOrigin, ...(guard.enabled ? { sessionsGuard: guard.requirePermission('users:manage') } : {}) });
       this.rooms = await this.buildRooms(http, guard);
     }

@@ -111,6 +111,8 @@ export const WebRtcConfig = z.strictObject({
   ffmpeg_path: z.string().min(1).default('ffmpeg'),
   /** WHEP viewers' WebRTC stack: native (libdatachannel, a third of the CPU per packet) or werift (pure JS). */
   viewer_transport: z.enum(['native', 'werift']).default('native'),
+  /** Worker processes native WHEP viewers are spread over (each gets a copy of the streams its viewers watch); 0 keeps them in the server process. */
+  viewer_workers: z.number().int().min(0).max(64).default(0),
   /** WHIP publishers are asked for a keyframe this often: HLS segments and recordings cut on keyframes (0: never). */
   whip_keyframe_interval_seconds: z.number().min(0).max(60).default(2),
   /** Participants per call room at `/ws/rtc`; each receives every other one, so this bounds the room's cost. */

@@ -1,5 +1,5 @@
 /** Why a WHIP/WHEP resource ended. */
-export type ResourceEndReason = 'deleted' | 'ice-failed' | 'connect-timeout' | 'stream-ended' | 'server-stopping' | 'negotiation-failed';
+export type ResourceEndReason = 'deleted' | 'ice-failed' | 'connect-timeout' | 'stream-ended' | 'server-stopping' | 'negotiation-failed' | 'worker-failed';
 
 /** Timing and address settings every resource shares. */
 export interface PeerResourceSettings {

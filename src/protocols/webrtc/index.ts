@@ -1,4 +1,5 @@
-export { WebRtcService, type WebRtcCaller, type NegotiatedResource, type WebRtcSessionInfo } from './webrtc-service.js';
+export { WebRtcService, type WebRtcCaller, type NegotiatedResource } from './webrtc-service.js';
+export type { WebRtcSessionInfo, StreamDelivery } from './session-info.js';
 export { registerWebRtcRoutes, type WebRtcRoutesOptions } from './routes.js';
 export { WEBRTC_DEFAULTS, type WebRtcOptions, type IceServerOptions, type TurnSecretOptions } from './options.js';
 export { WebRtcRequestError, WhepCounterOfferError, WebRtcErrorStatus, type WebRtcErrorCode } from './errors.js';

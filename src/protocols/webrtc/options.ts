@@ -50,6 +50,13 @@ export interface WebRtcOptions {
    * SRTP and ICE in native threads, about a third of the CPU per packet) or `werift` (pure JS).
    */
   viewerTransport?: 'native' | 'werift';
+  /**
+   * Worker processes that native WHEP viewers are spread over (each gets a copy of the streams its
+   * viewers watch, frame by frame); 0 or undefined keeps viewers in this process.
+   */
+  viewerWorkers?: number;
+  /** Asked for a keyframe of `streamId` when no publisher of it is in this process (viewer workers ask the server). */
+  requestKeyframe?: (streamId: string) => void;
 }
 
 /** Defaults for the options a caller may leave out. */

@@ -1,5 +1,6 @@
 import { type RTCRtpSender } from 'werift';
-import { latencyQuantile, type LatencySnapshot, type Logger } from '../../base/index.js';
+import { latencyQuantile, type Logger } from '../../base/index.js';
+import type { StreamDelivery, WebRtcSessionInfo } from './session-info.js';
 import { resolveDecision, STREAM_ID_PATTERN, StreamAlreadyPublishingError, type AuthorizePlay, type AuthorizePublish, type Stream } from '../../hub/index.js';
 import { parseAvcDecoderConfig } from '../../media/index.js';
 import { Transcoder } from '../../transcode/index.js';
@@ -11,20 +12,14 @@ import { WEBRTC_DEFAULTS, type IceServerOptions, type WebRtcOptions } from './op
 import { createPeer } from './peer-factory.js';
 import type { PeerResource, PeerResourceSettings, WebRtcResource } from './peer-resource.js';
 import { NativeWhepSession } from './native-whep-session.js';
+import { RelayedWhepSession } from './viewer-workers/relayed-whep-session.js';
+import { ViewerWorkerPool } from './viewer-workers/viewer-worker-pool.js';
 import { RtpFrameFormat } from './rtp-frame-format.js';
 import { parseSdpOffer, restrictOffer, type OfferedMedia } from './sdp-offer.js';
 import { WhepSession } from './whep-session.js';
 import { WhipSession } from './whip-session.js';
 
 /** One WHIP or WHEP session as the sessions API shows it. */
-export interface WebRtcSessionInfo {
-  id: string;
-  kind: 'whip' | 'whep';
-  streamId: string;
-  state: string;
-  since: string;
-  tracks: { video: object | null; audio: object | null };
-}
 
 /** Who is calling, as the routes saw it. */
 export interface WebRtcCaller {
@@ -61,6 +56,8 @@ export class WebRtcService {
   private readonly maxPayloadSize: number;
   private authorizePublish: AuthorizePublish | undefined;
   private authorizePlay: AuthorizePlay | undefined;
+  /** Native WHEP viewers in worker processes (`viewerWorkers`), or undefined when they stay here. */
+  private readonly viewerPool: ViewerWorkerPool | undefined;
 
   constructor(private readonly options: WebRtcOptions) {
     this.log = options.logger.child({ component: 'webrtc' });
@@ -72,6 +69,20 @@ export class WebRtcService {
       disconnectGraceMs: 10_000,
       ...(options.publicIp !== undefined ? { publicIp: options.publicIp } : {}),
     };
+    if ((options.viewerWorkers ?? 0) > 0 && options.viewerTransport === 'native') {
+      const { registry, logger, authorizePublish: _p, authorizePlay: _a, requestKeyframe: _k, viewerWorkers, ...init } = options;
+      this.viewerPool = new ViewerWorkerPool({
+        workers: viewerWorkers ?? 1,
+        init: { ...init, streamOptions: registry.streamOptions },
+        logger,
+        requestKeyframe: (streamId) => this.publishers.get(streamId)?.requestKeyframe(),
+      });
+    }
+  }
+
+  /** Resolves once the viewer workers (if any) run; their startup errors surface here. */
+  async ready(): Promise<void> {
+    await this.viewerPool?.ready();
   }
 
   /** Resources alive now (publishers and viewers). */
@@ -84,10 +95,11 @@ export class WebRtcService {
     return [...this.resources.values()].map((r) => ({
       id: r.id,
       kind: r instanceof WhipSession ? 'whip' : 'whep',
-      streamId: r instanceof WhipSession || r instanceof WhepSession || r instanceof NativeWhepSession ? r.stream.id.replace(/\/webrtc$/, '') : '',
+      streamId: r instanceof WhipSession || r instanceof WhepSession || r instanceof NativeWhepSession || r instanceof RelayedWhepSession ? r.stream.id.replace(/\/webrtc$/, '') : '',
       state: r.connectionState,
       since: new Date(r.createdAt).toISOString(),
-      tracks: r instanceof WhipSession || r instanceof WhepSession || r instanceof NativeWhepSession ? r.stats() : { video: null, audio: null },
+      tracks: r instanceof WhipSession || r instanceof WhepSession || r instanceof NativeWhepSession || r instanceof RelayedWhepSession ? r.stats() : { video: null, audio: null },
+      ...(r instanceof RelayedWhepSession ? { worker: r.worker } : {}),
     }));
   }
 
@@ -96,7 +108,7 @@ export class WebRtcService {
    * JavaScript part of their added latency; encryption and sending follow in native threads or
    * werift). Cumulative, so two reads subtract into the distribution between them.
    */
-  delivery(): ({ streamId: string; viewers: number; p50Ms: number | undefined; p99Ms: number | undefined } & LatencySnapshot)[] {
+  delivery(): StreamDelivery[] {
     const streams = new Map<string, { stream: Stream; viewers: number }>();
     for (const r of this.resources.values()) {
       if (!(r instanceof WhepSession || r instanceof NativeWhepSession)) continue;
@@ -104,10 +116,11 @@ export class WebRtcService {
       entry.viewers++;
       streams.set(r.stream.id, entry);
     }
-    return [...streams.values()].map(({ stream, viewers }) => {
+    const here = [...streams.values()].map(({ stream, viewers }) => {
       const snapshot = stream.realtimeDelivery.snapshot();
       return { streamId: stream.id.replace(/\/webrtc$/, ''), viewers, p50Ms: latencyQuantile(snapshot, 0.5), p99Ms: latencyQuantile(snapshot, 0.99), ...snapshot };
     });
+    return [...here, ...(this.viewerPool?.delivery() ?? [])];
   }
 
   /** Ids of the streams re-encoded without B-frames for WHEP viewers right now. */
@@ -141,8 +154,9 @@ export class WebRtcService {
   }
 
   /** Ends every resource; WHIP streams end with 'server-stopping'. */
-  close(): void {
+  async close(): Promise<void> {
     for (const r of [...this.resources.values()]) r.end('server-stopping');
+    await this.viewerPool?.close();
     for (const f of this.formats.values()) f.close();
     this.formats.clear();
     for (const t of this.transcoders.values()) t.close();
@@ -182,7 +196,15 @@ export class WebRtcService {
    * packetization-mode 1) is refused with a counter-offer the player may answer by PATCH.
    */
   async play(id: string, offer: string, caller: WebRtcCaller): Promise<NegotiatedResource> {
-    const stream = this.playbackSource(this.playableStream(id, caller));
+    const playable = this.playableStream(id, caller);
+    const pool = this.viewerPool;
+    if (pool !== undefined && planCodecs(parseSdpOffer(offer), this.profileOf(playable)).video !== undefined) {
+      // The worker runs this same method on its copy of the stream (B-frames and AAC handled there).
+      const { resource, sdp } = await pool.play(playable, offer, { remoteAddress: caller.remoteAddress, ...(caller.userAgent !== undefined ? { userAgent: caller.userAgent } : {}) });
+      this.track(resource);
+      return { resource, sdp, links: iceServerLinks(this.iceServers(`whep-${id}`)) };
+    }
+    const stream = this.playbackSource(playable);
     const media = parseSdpOffer(offer);
     const profileIdc = this.profileOf(stream);
     const plan = planCodecs(media, profileIdc);
@@ -267,7 +289,11 @@ export class WebRtcService {
     // a WHIP publisher's Opus goes to viewers untouched; other AAC is transcoded once per stream
     const transcoder = plan.audio === undefined || whip?.transcodesAudio === true || !this.carriesAac(stream) ? undefined : this.transcoderFor(stream);
     const audioSource = plan.audio !== undefined && whip?.transcodesAudio === true ? whip : transcoder;
-    const wantKeyframe = (): void => this.publishers.get(stream.id)?.requestKeyframe();
+    const wantKeyframe = (): void => {
+      const publisher = this.publishers.get(stream.id);
+      if (publisher !== undefined) publisher.requestKeyframe();
+      else this.options.requestKeyframe?.(stream.id);
+    };
     const log = this.log.child({ stream_id: stream.id });
     let session: WhepSession | NativeWhepSession;
     if (transport === 'native') {

@@ -1,0 +1,74 @@
+/**
+ * A viewer worker: a child process (see ../worker-process.ts) that holds some of the native WHEP
+ * viewers. It keeps a copy of each stream its viewers watch, fed frame by frame by the server, and
+ * runs the same WHEP code on it as the server would (B-frame re-encoding and AAC → Opus included),
+ * so one stream's viewers are sent to from several processes at once. The server authorizes,
+ * counts viewers and routes PATCH and DELETE here.
+ */
+import { StreamRegistry, type Stream } from '../../../hub/index.js';
+import { WebRtcService } from '../webrtc-service.js';
+import { serveWorker } from '../worker-side.js';
+import type { FromViewerWorker, RelayedAnswer, ToViewerWorker } from './messages.js';
+
+const STATS_INTERVAL_MS = 1000;
+
+let service: WebRtcService | undefined;
+let registry: StreamRegistry | undefined;
+
+const channel = serveWorker<ToViewerWorker, FromViewerWorker>(async (m) => {
+  if (m.t === 'init') {
+    const { logLevel, streamOptions, ...options } = m.init;
+    const reg = new StreamRegistry(streamOptions);
+    registry = reg;
+    reg.on('viewerJoined', (stream, viewer) => {
+      if (viewer.protocol === 'webrtc') channel.post({ t: 'viewer', streamId: stream.id, id: viewer.id, joined: true, ...(viewer.remoteAddress !== undefined ? { remoteAddress: viewer.remoteAddress } : {}) });
+    });
+    reg.on('viewerLeft', (stream, viewer) => {
+      if (viewer.protocol === 'webrtc') channel.post({ t: 'viewer', streamId: stream.id, id: viewer.id, joined: false });
+    });
+    const svc = new WebRtcService({ ...options, viewerTransport: 'native', registry: reg, logger: channel.logger(logLevel), requestKeyframe: (streamId) => channel.post({ t: 'keyframe', streamId }) });
+    service = svc;
+    setInterval(() => channel.post({ t: 'stats', sessions: svc.sessions(), delivery: svc.delivery() }), STATS_INTERVAL_MS).unref();
+    return undefined;
+  }
+  if (service === undefined || registry === undefined) throw new Error(`viewer worker got ${m.t} before init`);
+  switch (m.t) {
+    case 'feed': {
+      let copy: Stream;
+      try {
+        copy = registry.claim(m.streamId, m.publisher);
+      } catch {
+        // an earlier copy is still ending: replace it
+        registry.get(m.streamId)?.end('publisher-left');
+        copy = registry.claim(m.streamId, m.publisher);
+      }
+      for (const frame of m.frames) copy.push(frame);
+      return undefined;
+    }
+    case 'frame':
+      registry.get(m.streamId)?.push(m.frame);
+      return undefined;
+    case 'unfeed':
+      registry.get(m.streamId)?.end(m.reason);
+      return undefined;
+    case 'play': {
+      const { resource, sdp } = await service.play(m.streamId, m.offer, { remoteAddress: m.caller.remoteAddress, token: undefined, query: {}, ...(m.caller.userAgent !== undefined ? { userAgent: m.caller.userAgent } : {}) });
+      resource.onceEnded((reason) => channel.post({ t: 'ended', id: resource.id, reason }));
+      const answer: RelayedAnswer = { id: resource.id, sdp, etag: resource.etag };
+      return answer;
+    }
+    case 'patch': {
+      const resource = service.get(m.id);
+      if (resource === undefined) return undefined;
+      return resource.patch(m.fragment, m.ifMatch);
+    }
+    case 'end':
+      service.get(m.id)?.end(m.reason);
+      return undefined;
+    case 'close':
+      service.close();
+      registry.endAll('server-stopping');
+      setImmediate(() => process.disconnect());
+      return undefined;
+  }
+});
