@@ -8,6 +8,7 @@ import { registerFlvRoutes } from '../src/protocols/flv/index.js';
 import { RtmpServer } from '../src/protocols/rtmp/index.js';
 import { registerWebRtcRoutes, WebRtcService } from '../src/protocols/webrtc/index.js';
 import { launchChromium, type TestBrowser } from './helpers/browser.js';
+import { childProcesses } from './helpers/processes.js';
 import { makeClip } from './helpers/clip.js';
 import { probe, publishClip, type FfmpegProcess } from './helpers/ffmpeg.js';
 import { waitFor } from './helpers/server.js';
@@ -208,7 +209,7 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 10_000);
   });
 
-  it('WHEP viewers spread over two worker processes: each plays video and audio, both are counted on the stream, DELETE ends one', async () => {
+  it('WHEP viewers spread over two worker processes: each plays video and audio, both are counted on the stream, DELETE ends one, a dead worker ends only its viewer', async () => {
     node = await startNode('native', 2);
     const clip = await makeClip({ bframes: false, width: 640, height: 360 });
     ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${node.rtmp.port}/live/spread`, 60);
@@ -239,6 +240,19 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     // the other one plays on
     const before = (await playerStats(viewers[1] as Page)).framesDecoded;
     await waitFor(async () => (await playerStats(viewers[1] as Page)).framesDecoded > before + 15, 'the remaining viewer to keep decoding', 10_000);
+
+    // Its worker dies: the viewer's session ends and leaves the count; a new viewer plays again.
+    const sessions = (await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json()) as { items: { kind: string; worker?: number }[] };
+    const worker = sessions.items.find((i) => i.kind === 'whep')?.worker as number;
+    const pids = childProcesses('viewer-worker');
+    expect(pids).toHaveLength(2);
+    process.kill(pids[worker] as number, 'SIGKILL');
+    await waitFor(() => n.registry.get('spread')?.viewerCounts().webrtc === 0, 'the dead worker\'s viewer to leave the count', 10_000);
+    await waitFor(async () => ((await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json()) as { items: unknown[] }).items.length === 0, 'its session to end', 10_000);
+    const again = await openPage(n);
+    const played = (await again.evaluate(`(${WHEP_PLAY})(${JSON.stringify(`${n.base}/whep/spread`)})`)) as { status: number; body?: string };
+    expect(played.status, played.body).toBe(201);
+    await expectDecoding(again, 'a new viewer after a worker died');
   });
 
   it('an RTMP stream with B-frames plays over WHEP from a copy re-encoded without them, stopped when the viewer leaves', async () => {

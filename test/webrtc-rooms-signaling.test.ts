@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import WebSocket from 'ws';
 import { UserDirectory } from '../src/auth/index.js';
+import { childProcesses } from './helpers/processes.js';
 import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
 
 interface Frame {
@@ -177,14 +177,10 @@ describe('room workers', () => {
     const rooms = (await (await fetch(server.httpUrl('/api/v1/rooms'))).json()) as { items: { id: string; worker: number }[] };
     const doomedWorker = rooms.items.find((r) => r.id === 'doomed')?.worker;
     expect(rooms.items.find((r) => r.id === 'spared')?.worker).not.toBe(doomedWorker);
-    // Our room workers, oldest first (in start order, so index = worker number).
-    const workers = readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .map((pid) => ({ pid: Number(pid), stat: readFileSync(`/proc/${pid}/stat`, 'utf8'), cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') }))
-      .filter((p) => p.cmd.includes('room-worker') && Number(p.stat.slice(p.stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid)
-      .sort((x, y) => Number(x.stat.slice(x.stat.lastIndexOf(')') + 2).split(' ')[19]) - Number(y.stat.slice(y.stat.lastIndexOf(')') + 2).split(' ')[19]));
+    // Our room workers in start order, so index = worker number.
+    const workers = childProcesses('room-worker');
     expect(workers).toHaveLength(2);
-    process.kill(workers[doomedWorker as number]?.pid as number, 'SIGKILL');
+    process.kill(workers[doomedWorker as number] as number, 'SIGKILL');
     await a.next('error', (f) => f.code === 'ROOM_INTERNAL' && String(f.message).includes('join again'));
     // The other room never noticed.
     expect((await b.request({ type: 'mute', kind: 'audio', muted: true })).type).toBe('ack');
