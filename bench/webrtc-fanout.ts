@@ -4,7 +4,7 @@
  *
  *   npx vite-node bench/webrtc-fanout.ts -- [--n 50,150,250,500] [--window 20] [--warmup 5]
  *       [--stagger 10] [--repeat 1] [--quiet-percent 15] [--quiet-wait 600] [--retries 2]
- *       [--profile] [--zenlive-dist DIR] [--zenlive-config JSON] [--zenlive-node-flags='…'] [--zenlive-env 'K=V …']
+ *       [--profile] [--server-cpus 0,1] [--zenlive-dist DIR] [--zenlive-config JSON] [--zenlive-node-flags='…'] [--zenlive-env 'K=V …']
  *   npx vite-node bench/webrtc-fanout.ts -- --mode send-cost [--k 100] [--transports werift,datachannel]
  *
  * fanout: for each N, a fresh ZenLive with WHIP/WHEP on loopback (webrtc/server.ts); the load
@@ -100,6 +100,8 @@ function options() {
     transports: { type: 'string', default: 'werift,datachannel' },
     warmup: { type: 'string', default: '5' },
     stagger: { type: 'string', default: '10' },
+    /** Cores the server may use, e.g. "0,1" with viewer workers (the load stays on core 1 and shares it). */
+    'server-cpus': { type: 'string', default: String(SERVER_CORE) },
   });
   if (v.mode !== 'fanout' && v.mode !== 'send-cost') throw new Error('--mode is fanout or send-cost');
   const transports = v.transports.split(',').map((t) => t.trim());
@@ -113,6 +115,7 @@ function options() {
     windowS: Number(v.window),
     warmupS: Number(v.warmup),
     stagger: Number(v.stagger),
+    serverCpus: v['server-cpus'],
     repeat: Number(v.repeat),
     quietPercent: Number(v['quiet-percent']),
     quietWaitS: Number(v['quiet-wait']),
@@ -127,7 +130,7 @@ async function measureFanout(n: number, run: number, clip: H264ClipInfo, o: Opti
   const tag = `webrtc-fanout-n${n}`;
   const profile = o.profile ? profileFile(`zenlive-webrtc-fanout-n${n}`) : undefined;
   const variant = { ...o.variant, ...(profile !== undefined ? { profileFile: profile } : {}) };
-  const server = await startWebRtcServer(SERVER_CORE, tag, variant);
+  const server = await startWebRtcServer(o.serverCpus, tag, variant);
   const watched = watchServerState(server.child.lines);
   let atEnd: ServerState = { dropped: null, memory: null };
   try {
@@ -222,7 +225,7 @@ async function fanout(o: Options, clip: H264ClipInfo): Promise<void> {
     date: new Date().toISOString(),
     machine: machineInfo(),
     clip,
-    setup: { server_core: SERVER_CORE, load_core: LOAD_CORE, window_s: o.windowS, warmup_s: o.warmupS, stagger: o.stagger, repeat: o.repeat, profiled: o.profile, zenlive_variant: o.variant ?? null, publisher: 'werift WHIP', subscribers: 'node-datachannel WHEP' },
+    setup: { server_core: SERVER_CORE, server_cpus: o.serverCpus, load_core: LOAD_CORE, window_s: o.windowS, warmup_s: o.warmupS, stagger: o.stagger, repeat: o.repeat, profiled: o.profile, zenlive_variant: o.variant ?? null, publisher: 'werift WHIP', subscribers: 'node-datachannel WHEP' },
     keep_up_rule: `received >= ${KEEP_UP_SHARE * 100} % of the RTP packets the publisher sent for the window's frames, and still connected at its end`,
     summary: medians(rows, ['n'], ['cpu_percent', 'cpu_ms_per_subscriber_second', 'rss_mb', 'subscribers_keeping_up', 'loss_percent', 'latency_p50_ms', 'latency_p99_ms', 'server_delivery_p50_ms', 'server_delivery_p99_ms', 'loadgen_cpu_percent', 'other_cpu_server_core_percent']),
     results: rows,

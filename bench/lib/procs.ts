@@ -39,8 +39,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 /** Options for start(): where output goes, and which core the process may run on. */
 export interface StartOptions {
-  /** Pin with `taskset -c CORE`. */
-  core?: number;
+  /** Pin with `taskset -c CORE` (a core, or a list such as "0,1"). */
+  core?: number | string;
   /** File that receives stdout and stderr; ignored when `pipeStdout` is set for stdout. */
   logFile?: string;
   /** Keep stdout as a pipe (to read the child's JSON lines). */

@@ -49,7 +49,7 @@ function merge(base: unknown, over: unknown): unknown {
  * variant's overlay). lib/servers.ts's startServer reports only the RTMP port, so this reads the
  * HTTP port from the same ready line itself.
  */
-export async function startWebRtcServer(core: number, tag: string, variant: WebRtcServerVariant = {}): Promise<WebRtcServer> {
+export async function startWebRtcServer(core: number | string, tag: string, variant: WebRtcServerVariant = {}): Promise<WebRtcServer> {
   const logFile = join(ensureDir(join(WORK, 'logs')), `zenlive-${tag}.log`);
   writeFileSync(logFile, '');
   const config = merge(WEBRTC_BENCH_CONFIG, variant.config ?? {});
