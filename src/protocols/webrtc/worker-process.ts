@@ -28,7 +28,7 @@ interface Pending {
   reject(err: Error): void;
 }
 
-export interface WorkerProcessOptions<Out> {
+export interface WorkerProcessOptions<In, Out> {
   /** The worker's entry, `new URL('./x.js', import.meta.url)` from the calling module. */
   entry: URL;
   index: number;
@@ -37,6 +37,8 @@ export interface WorkerProcessOptions<Out> {
   onExit(code: number | string): void;
   /** Turns a worker's error back into the owner's error class. */
   toError(e: WorkerError): Error;
+  /** The first request: the worker's settings (secrets go over the IPC channel, not the environment). */
+  init: In;
 }
 
 const LOG_METHODS = new Set<string>(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
@@ -47,8 +49,10 @@ export class WorkerProcess<In extends { t: string }, Out extends { t: string }> 
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   closing = false;
+  /** Settles once the worker has taken its settings; a failed start is reported here (and by later requests). */
+  readonly started: Promise<void>;
 
-  constructor(private readonly options: WorkerProcessOptions<Out>) {
+  constructor(private readonly options: WorkerProcessOptions<In, Out>) {
     const script = workerScript(options.entry);
     this.child = fork(script.filename, [], { execArgv: script.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: Out | WorkerReply) => this.onMessage(m));
@@ -58,6 +62,8 @@ export class WorkerProcess<In extends { t: string }, Out extends { t: string }> 
       this.pending.clear();
       options.onExit(code ?? signal ?? 'unknown');
     });
+    this.started = this.request(options.init).then(() => undefined);
+    this.started.catch(() => undefined);
   }
 
   get index(): number {
@@ -110,6 +116,12 @@ export class WorkerProcess<In extends { t: string }, Out extends { t: string }> 
     }
     this.options.onMessage(m as Out);
   }
+}
+
+/** The number of workers a pool was configured with, checked. */
+export function workerCount(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${what} needs at least one worker`);
+  return n;
 }
 
 /** Re-emits one of a worker's JSON log lines on the server's logger. */

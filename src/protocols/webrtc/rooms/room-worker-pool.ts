@@ -1,5 +1,5 @@
 import type { Logger } from '../../../base/index.js';
-import { WorkerProcess, type WorkerError } from '../worker-process.js';
+import { workerCount, WorkerProcess, type WorkerError } from '../worker-process.js';
 import { RoomError, type RoomErrorCode } from './errors.js';
 import { encodeRtcServerFrame, type RtcClientFrame } from './protocol.js';
 import type { ConnectionState, RoomAction, RoomHost, RoomSnapshot } from './room-host.js';
@@ -25,8 +25,6 @@ type RoomWorkerProcess = WorkerProcess<ToRoomWorker, FromRoomWorker>;
 class RoomWorkerSlot {
   /** Participants in, or joining, its rooms: what "least busy" counts. */
   load = 0;
-  /** Settles when the worker has taken its settings. */
-  started: Promise<void> = Promise.resolve();
 
   constructor(
     readonly index: number,
@@ -60,14 +58,13 @@ export class RoomWorkerPool implements RoomHost {
   private closed = false;
 
   constructor(private readonly options: RoomWorkerPoolOptions) {
-    if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError('a room worker pool needs at least one worker');
     this.log = options.logger.child({ component: 'room-workers' });
-    for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn(i));
+    for (let i = 0; i < workerCount(options.workers, 'a room worker pool'); i++) this.slots.push(this.spawn(i));
   }
 
   /** Resolves once every worker runs with its settings (their startup errors surface here). */
   async ready(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.started));
+    await Promise.all(this.slots.map((s) => s.worker.started));
   }
 
   async handle(state: ConnectionState, frame: RtcClientFrame): Promise<void> {
@@ -164,11 +161,9 @@ export class RoomWorkerPool implements RoomHost {
         onMessage: (m) => this.connections.get(m.connection)?.send(m.text),
         onExit: (code) => this.onExit(slot, code),
         toError,
+        init: { t: 'init', seq: 0, init: { ...this.options.init, logLevel: this.options.logger.level } },
       }),
     );
-    slot.started = slot.worker.request({ t: 'init', seq: 0, init: { ...this.options.init, logLevel: this.options.logger.level } }).then(() => undefined);
-    // A failed start is reported by ready() (at server start) or by the next request.
-    slot.started.catch(() => undefined);
     return slot;
   }
 

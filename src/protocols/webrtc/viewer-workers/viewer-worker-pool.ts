@@ -2,7 +2,7 @@ import type { Logger } from '../../../base/index.js';
 import type { Stream, Subscription } from '../../../hub/index.js';
 import { WebRtcRequestError, type WebRtcErrorCode } from '../errors.js';
 import type { StreamDelivery } from '../session-info.js';
-import { WorkerProcess, type WorkerError } from '../worker-process.js';
+import { workerCount, WorkerProcess, type WorkerError } from '../worker-process.js';
 import type { FromViewerWorker, RelayedAnswer, RelayedCaller, ToViewerWorker, ViewerWorkerInit } from './messages.js';
 import { RelayedWhepSession } from './relayed-whep-session.js';
 
@@ -33,7 +33,6 @@ class ViewerWorkerSlot {
   /** Viewers of the worker's stream copies, counted on the real streams. */
   readonly counted = new Map<string, Subscription>();
   delivery: StreamDelivery[] = [];
-  started: Promise<void> = Promise.resolve();
 
   constructor(
     readonly index: number,
@@ -54,13 +53,12 @@ export class ViewerWorkerPool {
   private closed = false;
 
   constructor(private readonly options: ViewerWorkerPoolOptions) {
-    if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError('a viewer worker pool needs at least one worker');
     this.log = options.logger.child({ component: 'viewer-workers' });
-    for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn(i));
+    for (let i = 0; i < workerCount(options.workers, 'a viewer worker pool'); i++) this.slots.push(this.spawn(i));
   }
 
   async ready(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.started));
+    await Promise.all(this.slots.map((s) => s.worker.started));
   }
 
   /** Answers a viewer's offer for `stream` (already authorized) from the least busy worker. */
@@ -150,10 +148,9 @@ export class ViewerWorkerPool {
         onMessage: (m) => this.onMessage(slot, m),
         onExit: (code) => this.onExit(slot, code),
         toError,
+        init: { t: 'init', seq: 0, init: { ...this.options.init, logLevel: this.options.logger.level } },
       }),
     );
-    slot.started = slot.worker.request({ t: 'init', seq: 0, init: { ...this.options.init, logLevel: this.options.logger.level } }).then(() => undefined);
-    slot.started.catch(() => undefined);
     return slot;
   }
 
