@@ -46,6 +46,10 @@ describe('config', () => {
     expect(problemsOf(() => parseConfig({ server: { http_port: 70000 } }))[0]).toMatch(/^server\.http_port:/);
   });
 
+  it('refuses viewer workers for werift viewers', () => {
+    expect(problemsOf(() => parseConfig({ streaming: { webrtc: { viewer_workers: 2, viewer_transport: 'werift' } } }))[0]).toMatch(/^streaming\.webrtc\.viewer_workers:/);
+  });
+
   it('requires redis when cluster mode is on', () => {
     expect(problemsOf(() => parseConfig({ cluster: { enabled: true } }))[0]).toMatch(/^redis\.enabled:/);
   });

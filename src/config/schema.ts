@@ -119,7 +119,7 @@ export const WebRtcConfig = z.strictObject({
   room_max_participants: z.number().int().min(2).max(100).default(16),
   /** Room subscribers' WebRTC stack: native (libdatachannel) or werift. */
   room_subscriber_transport: z.enum(['native', 'werift']).default('native'),
-  /** Worker threads the rooms are spread over (each room on one, new rooms on the least busy); 0 runs rooms on the main thread. */
+  /** Worker processes the rooms are spread over (each room on one, new rooms on the least busy); 0 runs rooms in the server process. */
   room_workers: z.number().int().min(0).max(64).default(0),
   /** Most one room publisher may send, all simulcast layers together; publishers are told by REMB. */
   room_max_publish_kbps: z.number().int().min(100).max(50_000).default(3000),
