@@ -255,6 +255,23 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     await expectDecoding(again, 'a new viewer after a worker died');
   });
 
+  it('a Chromium WHIP publisher plays to a WHEP viewer held by a viewer worker (its Opus reaches the worker as AAC and goes out as Opus again)', async () => {
+    node = await startNode('native', 1);
+    const publisher = await openPage(node);
+    const published = (await publisher.evaluate(`(${WHIP_PUBLISH})(${JSON.stringify(`${node.base}/whip/cam2`)})`)) as { status: number; body?: string };
+    expect(published.status, published.body).toBe(201);
+    const n = node;
+    await waitFor(() => n.registry.get('cam2')?.video !== undefined && n.registry.get('cam2')?.audio !== undefined, 'the WHIP stream to go live with video and audio', 20_000);
+    const viewer = await openPage(node);
+    const played = (await viewer.evaluate(`(${WHEP_PLAY})(${JSON.stringify(`${n.base}/whep/cam2`)})`)) as { status: number; body?: string };
+    expect(played.status, played.body).toBe(201);
+    await expectDecoding(viewer, 'the WHEP viewer in a worker');
+    await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 15_000);
+    const { items } = (await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json()) as { items: { kind: string; worker?: number }[] };
+    expect(items.find((i) => i.kind === 'whep')?.worker).toBe(0);
+    expect(items.find((i) => i.kind === 'whip')?.worker).toBeUndefined();
+  });
+
   it('an RTMP stream with B-frames plays over WHEP from a copy re-encoded without them, stopped when the viewer leaves', async () => {
     node = await startNode();
     const clip = await makeClip({ bframes: true, width: 640, height: 360 });
