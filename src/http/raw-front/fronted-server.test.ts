@@ -4,6 +4,8 @@ import { PreparedResponse, type HttpExchange } from '../../base/index.js';
 import { FrontedServer } from './fronted-server.js';
 
 const PREPARED = new PreparedResponse(200, ['content-type', 'text/plain', 'content-length', '8'], 'prepared');
+const BIG = Buffer.alloc(1024 * 1024, 0x61);
+let bigServed = 0;
 
 /** A hot-path handler for `/hot/...`: `/hot/later` answers after 50 ms, `/hot/prepared` with one shared prepared response, the rest at once. */
 function hotHandler(gone: string[]) {
@@ -11,6 +13,11 @@ function hotHandler(gone: string[]) {
     if (!ex.url.startsWith('/hot/')) return false;
     if (ex.url === '/hot/prepared') {
       ex.respondPrepared(PREPARED);
+      return true;
+    }
+    if (ex.url === '/hot/big') {
+      bigServed++;
+      ex.respond(200, ['content-type', 'application/octet-stream', 'content-length', String(BIG.length)], BIG);
       return true;
     }
     const body = `${ex.method} ${ex.url} range=${ex.header('range') ?? '-'}`;
@@ -115,6 +122,28 @@ describe('FrontedServer (raw HTTP/1.1 front over node:http)', () => {
     expect(responses[0]).toBe(responses[1]);
     expect(responses[3]).toMatch(/connection: close/);
     expect(responses[0]).not.toMatch(/connection: close/);
+  });
+
+  it('stops answering a client that pipelines large responses without reading them, and goes on once it reads', async () => {
+    const port = await start();
+    bigServed = 0;
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    socket.write('GET /hot/big HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(40));
+    await new Promise((r) => setTimeout(r, 400));
+    // 4 MB of unsent answers at most (plus the one that crossed it), not all 40 MB
+    expect(bigServed).toBeGreaterThan(0);
+    expect(bigServed).toBeLessThanOrEqual(12);
+    let received = 0;
+    socket.on('data', (d: Buffer) => (received += d.length));
+    socket.resume();
+    const deadline = Date.now() + 10_000;
+    while (bigServed < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(bigServed).toBe(40);
+    while (received < 40 * BIG.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(received).toBeGreaterThan(40 * BIG.length);
   });
 
   it('reassembles a request head split across packets, and sends no body for HEAD', async () => {

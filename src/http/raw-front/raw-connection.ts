@@ -59,6 +59,8 @@ export class RawConnection implements HttpExchange {
   private draining = false;
   private gone: (() => void) | undefined;
   private closed = false;
+  private queuedBytes = 0;
+  private queuedGeneration = -1;
 
   constructor(
     private readonly socket: Socket,
@@ -108,7 +110,7 @@ export class RawConnection implements HttpExchange {
     this.answered = true;
     this.lastActive = this.host.now;
     const keepAlive = this.head?.keepAlive ?? false;
-    batch.add(this.socket, responseHead(status, headers, this.host.dateLine, keepAlive), body);
+    this.queue(responseHead(status, headers, this.host.dateLine, keepAlive), body);
     this.finishRequest(keepAlive);
   }
 
@@ -129,7 +131,7 @@ export class RawConnection implements HttpExchange {
       response.bytes = bytes;
       response.bytesDateLine = dateLine;
     }
-    batch.add(this.socket, bytes, undefined);
+    this.queue(bytes, undefined);
     this.finishRequest(true);
   }
 
@@ -226,18 +228,40 @@ export class RawConnection implements HttpExchange {
       this.closed = true;
       return;
     }
-    if (this.socket.writableLength > MAX_UNSENT_BYTES) {
+    if (this.socket.writableLength + this.queuedNow() > MAX_UNSENT_BYTES) {
       this.busy = true;
       this.socket.pause();
-      this.socket.once('drain', () => {
-        this.busy = false;
-        this.socket.resume();
-        this.serveUnread();
-      });
+      // Immediates run in order: this one comes after the batch holding our responses is written.
+      setImmediate(this.resumeWhenDrained);
       return;
     }
     // An answer that came later (a blocking reload) lets the pipelined requests behind it go on.
     if (!this.draining && this.unread !== undefined) this.serveUnread();
+  }
+
+  private readonly resumeWhenDrained = (): void => {
+    if (this.closed) return;
+    if (this.socket.writableLength > MAX_UNSENT_BYTES) {
+      this.socket.once('drain', this.resumeWhenDrained);
+      return;
+    }
+    this.busy = false;
+    this.socket.resume();
+    this.serveUnread();
+  };
+
+  /** Counts bytes this connection has waiting in the current batch (pipelined answers pile up there before any write). */
+  private queue(head: string | Buffer, body: Buffer | string | undefined): void {
+    if (this.queuedGeneration !== batch.generation) {
+      this.queuedGeneration = batch.generation;
+      this.queuedBytes = 0;
+    }
+    this.queuedBytes += head.length + (body?.length ?? 0);
+    batch.add(this.socket, head, body);
+  }
+
+  private queuedNow(): number {
+    return this.queuedGeneration === batch.generation ? this.queuedBytes : 0;
   }
 
   private refuse(status: number, message: string): void {

@@ -12,6 +12,8 @@ export class WriteBatch {
   private heads: (string | Buffer)[] = [];
   private bodies: (Buffer | string | undefined)[] = [];
   private scheduled = false;
+  /** Goes up at every flush: what was queued under an older generation has been handed to its socket. */
+  generation = 0;
 
   /** Queues `head` then `body` (strings are latin1) for `socket`, in order with its earlier ones. */
   add(socket: Socket, head: string | Buffer, body: Buffer | string | undefined): void {
@@ -29,6 +31,7 @@ export class WriteBatch {
     this.scheduled = false;
     const { sockets, heads, bodies } = this;
     if (sockets.length === 0) return;
+    this.generation++;
     this.sockets = [];
     this.heads = [];
     this.bodies = [];
