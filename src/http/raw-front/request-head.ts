@@ -24,6 +24,8 @@ export interface RequestHeadError {
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
+// Lengths of the header names read below: any other header is stepped over without copying its name or value.
+const READ_NAME_LENGTHS = new Set(['range', 'if-none-match', 'user-agent', 'authorization', 'origin', 'connection', 'content-length', 'transfer-encoding', 'upgrade', 'expect'].map((n) => n.length));
 const METHOD = /^[A-Z]{1,16}$/;
 // Request targets in origin form, visible ASCII only (RFC 9112 §3.2).
 const TARGET = /^\/[\x21-\x7e]*$/;
@@ -74,6 +76,10 @@ export function parseRequestHead(buf: Buffer, start: number, maxBytes: number): 
     const first = text.charCodeAt(pos);
     // Obsolete line folding and whitespace before the colon are refused (RFC 9112 §5.1, §5.2).
     if (first === 0x20 || first === 0x09 || text.charCodeAt(colon - 1) === 0x20 || text.charCodeAt(colon - 1) === 0x09) return bad('malformed header line');
+    if (!READ_NAME_LENGTHS.has(colon - pos)) {
+      pos = next + 2;
+      continue;
+    }
     const name = text.slice(pos, colon).toLowerCase();
     const value = text.slice(colon + 1, next).trim();
     switch (name) {
