@@ -255,7 +255,7 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     await expectDecoding(again, 'a new viewer after a worker died');
   });
 
-  it('a Chromium WHIP publisher plays to a WHEP viewer held by a viewer worker (its Opus reaches the worker as AAC and goes out as Opus again)', async () => {
+  it('a Chromium WHIP publisher plays to a WHEP viewer held by a viewer worker, its Opus relayed untouched (no transcoding in the worker)', async () => {
     node = await startNode('native', 1);
     const publisher = await openPage(node);
     const published = (await publisher.evaluate(`(${WHIP_PUBLISH})(${JSON.stringify(`${node.base}/whip/cam2`)})`)) as { status: number; body?: string };
@@ -270,6 +270,9 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     const { items } = (await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json()) as { items: { kind: string; worker?: number }[] };
     expect(items.find((i) => i.kind === 'whep')?.worker).toBe(0);
     expect(items.find((i) => i.kind === 'whip')?.worker).toBeUndefined();
+    const [worker] = childProcesses('viewer-worker');
+    expect(worker).toBeDefined();
+    expect(childProcesses('ffmpeg', worker)).toEqual([]);
   });
 
   it('an RTMP stream with B-frames plays over WHEP from a copy re-encoded without them, stopped when the viewer leaves', async () => {

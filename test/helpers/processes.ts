@@ -10,8 +10,8 @@ function statFields(pid: string): string[] | undefined {
   }
 }
 
-/** Live child processes of this test process whose command line contains `name`, oldest first (so in start order). */
-export function childProcesses(name: string): number[] {
+/** Live child processes of `parent` (this test process) whose command line contains `name`, oldest first (so in start order). */
+export function childProcesses(name: string, parent = process.pid): number[] {
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .map((pid) => {
@@ -23,7 +23,7 @@ export function childProcesses(name: string): number[] {
       }
       return { pid: Number(pid), fields: statFields(pid), cmd };
     })
-    .filter((p) => p.cmd.includes(name) && p.fields !== undefined && Number(p.fields[1]) === process.pid && p.fields[0] !== 'Z')
+    .filter((p) => p.cmd.includes(name) && p.fields !== undefined && Number(p.fields[1]) === parent && p.fields[0] !== 'Z')
     .sort((a, b) => Number(a.fields?.[19]) - Number(b.fields?.[19]))
     .map((p) => p.pid);
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../base/index.js';
 import type { AuthorizePlay, AuthorizePublish, StreamRegistry } from '../../hub/index.js';
+import type { OpusSource } from './opus-source.js';
 
 /** A STUN or TURN server handed to clients (Link headers) and used by our own ICE agent. */
 export interface IceServerOptions {
@@ -57,6 +58,8 @@ export interface WebRtcOptions {
   viewerWorkers?: number;
   /** Asked for a keyframe of `streamId` when no publisher of it is in this process (viewer workers ask the server). */
   requestKeyframe?: (streamId: string) => void;
+  /** A publisher's own Opus for `streamId` when the publisher is not in this process (viewer workers get the server's WHIP publishers'). */
+  opusSourceFor?: (streamId: string) => OpusSource | undefined;
 }
 
 /** Defaults for the options a caller may leave out. */

@@ -76,6 +76,10 @@ export class WebRtcService {
         init: { ...init, streamOptions: registry.streamOptions },
         logger,
         requestKeyframe: (streamId) => this.publishers.get(streamId)?.requestKeyframe(),
+        opusSource: (streamId) => {
+          const whip = this.publishers.get(streamId);
+          return whip?.transcodesAudio === true ? whip : undefined;
+        },
       });
     }
   }
@@ -286,9 +290,10 @@ export class WebRtcService {
    */
   private viewer(stream: Stream, plan: CodecPlan, transport = this.options.viewerTransport ?? 'werift'): WhepSession | NativeWhepSession {
     const whip = this.publishers.get(stream.id);
-    // a WHIP publisher's Opus goes to viewers untouched; other AAC is transcoded once per stream
-    const transcoder = plan.audio === undefined || whip?.transcodesAudio === true || !this.carriesAac(stream) ? undefined : this.transcoderFor(stream);
-    const audioSource = plan.audio !== undefined && whip?.transcodesAudio === true ? whip : transcoder;
+    // a WHIP publisher's Opus goes to viewers untouched (also from a viewer worker); other AAC is transcoded once per stream
+    const publisherOpus = whip !== undefined ? (whip.transcodesAudio ? whip : undefined) : this.options.opusSourceFor?.(stream.id);
+    const transcoder = plan.audio === undefined || publisherOpus !== undefined || !this.carriesAac(stream) ? undefined : this.transcoderFor(stream);
+    const audioSource = plan.audio !== undefined && publisherOpus !== undefined ? publisherOpus : transcoder;
     const wantKeyframe = (): void => {
       const publisher = this.publishers.get(stream.id);
       if (publisher !== undefined) publisher.requestKeyframe();

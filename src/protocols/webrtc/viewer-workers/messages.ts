@@ -6,7 +6,7 @@ import type { WebRtcOptions } from '../options.js';
 import type { StreamDelivery, WebRtcSessionInfo } from '../session-info.js';
 
 /** What a viewer worker runs with: the WHEP settings that can cross to another process. */
-export type ViewerWorkerInit = Omit<WebRtcOptions, 'registry' | 'logger' | 'authorizePublish' | 'authorizePlay' | 'requestKeyframe' | 'viewerWorkers'> & {
+export type ViewerWorkerInit = Omit<WebRtcOptions, 'registry' | 'logger' | 'authorizePublish' | 'authorizePlay' | 'requestKeyframe' | 'viewerWorkers' | 'opusSourceFor'> & {
   logLevel: string;
   streamOptions: StreamOptions;
 };
@@ -21,8 +21,10 @@ export interface RelayedCaller {
 export type ToViewerWorker =
   | { t: 'init'; seq: number; init: ViewerWorkerInit }
   /** Starts a copy of a stream in the worker: its startup frames (metadata, sequence headers, GOP), then every frame as it comes. */
-  | { t: 'feed'; streamId: string; publisher: PublisherInfo; frames: HubFrame[] }
+  | { t: 'feed'; streamId: string; publisher: PublisherInfo; frames: HubFrame[]; opus: boolean }
   | { t: 'frame'; streamId: string; frame: HubFrame }
+  /** The stream's WHIP publisher's own Opus (when `feed` said `opus`), for viewers to get untouched. */
+  | { t: 'opus'; streamId: string; data: Buffer; ms: number }
   | { t: 'unfeed'; streamId: string; reason: StreamEndReason }
   | { t: 'play'; seq: number; streamId: string; offer: string; caller: RelayedCaller }
   | { t: 'patch'; seq: number; id: string; fragment: IceFragment; ifMatch: string | undefined }

@@ -1,6 +1,7 @@
 import type { Logger } from '../../../base/index.js';
 import type { Stream, Subscription } from '../../../hub/index.js';
 import { WebRtcRequestError, type WebRtcErrorCode } from '../errors.js';
+import type { OpusSource } from '../opus-source.js';
 import type { StreamDelivery } from '../session-info.js';
 import { workerCount, WorkerProcess, type WorkerError } from '../worker-process.js';
 import type { FromViewerWorker, RelayedAnswer, RelayedCaller, ToViewerWorker, ViewerWorkerInit } from './messages.js';
@@ -12,6 +13,8 @@ export interface ViewerWorkerPoolOptions {
   logger: Logger;
   /** A viewer in a worker asked for a keyframe of `streamId`. */
   requestKeyframe(streamId: string): void;
+  /** The stream's publisher's own Opus, when it has one (a WHIP publisher), relayed so viewers get it untouched. */
+  opusSource(streamId: string): OpusSource | undefined;
 }
 
 const CLOSE_TIMEOUT_MS = 5000;
@@ -111,8 +114,14 @@ export class ViewerWorkerPool {
     const existing = slot.feeds.get(stream.id);
     if (existing !== undefined) return existing;
     const worker = slot.worker;
-    worker.post({ t: 'feed', streamId: stream.id, publisher: stream.publisher, frames: stream.startupFrames() });
-    const stopTap = stream.addFrameListener((frame) => worker.post({ t: 'frame', streamId: stream.id, frame }));
+    const opus = this.options.opusSource(stream.id);
+    worker.post({ t: 'feed', streamId: stream.id, publisher: stream.publisher, frames: stream.startupFrames(), opus: opus !== undefined });
+    const stopFrames = stream.addFrameListener((frame) => worker.post({ t: 'frame', streamId: stream.id, frame }));
+    const stopOpus = opus?.subscribe((p) => worker.post({ t: 'opus', streamId: stream.id, data: p.data, ms: p.ms }));
+    const stopTap = (): void => {
+      stopFrames();
+      stopOpus?.();
+    };
     const onState = (_from: string, to: string): void => {
       if (to === 'ENDED' || to === 'FAILED') this.unfeed(slot, stream.id);
     };

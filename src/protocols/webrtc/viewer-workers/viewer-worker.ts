@@ -7,6 +7,7 @@
  */
 import { StreamRegistry, type Stream } from '../../../hub/index.js';
 import { WebRtcService } from '../webrtc-service.js';
+import type { OpusPacket, OpusSource } from '../opus-source.js';
 import { serveWorker } from '../worker-side.js';
 import type { FromViewerWorker, RelayedAnswer, ToViewerWorker } from './messages.js';
 
@@ -14,6 +15,19 @@ const STATS_INTERVAL_MS = 1000;
 
 let service: WebRtcService | undefined;
 let registry: StreamRegistry | undefined;
+/** The server's WHIP publishers' Opus, per stream copy that has it. */
+const publisherOpus = new Map<string, Set<(packet: OpusPacket) => void>>();
+
+function opusSourceFor(streamId: string): OpusSource | undefined {
+  const listeners = publisherOpus.get(streamId);
+  if (listeners === undefined) return undefined;
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
 
 const channel = serveWorker<ToViewerWorker, FromViewerWorker>(async (m) => {
   if (m.t === 'init') {
@@ -26,7 +40,7 @@ const channel = serveWorker<ToViewerWorker, FromViewerWorker>(async (m) => {
     reg.on('viewerLeft', (stream, viewer) => {
       if (viewer.protocol === 'webrtc') channel.post({ t: 'viewer', streamId: stream.id, id: viewer.id, joined: false });
     });
-    const svc = new WebRtcService({ ...options, viewerTransport: 'native', registry: reg, logger: channel.logger(logLevel), requestKeyframe: (streamId) => channel.post({ t: 'keyframe', streamId }) });
+    const svc = new WebRtcService({ ...options, viewerTransport: 'native', registry: reg, logger: channel.logger(logLevel), requestKeyframe: (streamId) => channel.post({ t: 'keyframe', streamId }), opusSourceFor });
     service = svc;
     setInterval(() => channel.post({ t: 'stats', sessions: svc.sessions(), delivery: svc.delivery() }), STATS_INTERVAL_MS).unref();
     return undefined;
@@ -43,12 +57,20 @@ const channel = serveWorker<ToViewerWorker, FromViewerWorker>(async (m) => {
         copy = registry.claim(m.streamId, m.publisher);
       }
       for (const frame of m.frames) copy.push(frame);
+      if (m.opus) publisherOpus.set(m.streamId, new Set());
+      else publisherOpus.delete(m.streamId);
+      return undefined;
+    }
+    case 'opus': {
+      const listeners = publisherOpus.get(m.streamId);
+      if (listeners !== undefined) for (const l of listeners) l({ data: m.data, ms: m.ms });
       return undefined;
     }
     case 'frame':
       registry.get(m.streamId)?.push(m.frame);
       return undefined;
     case 'unfeed':
+      publisherOpus.delete(m.streamId);
       registry.get(m.streamId)?.end(m.reason);
       return undefined;
     case 'play': {
