@@ -12,8 +12,7 @@ import { WEBRTC_DEFAULTS, type IceServerOptions, type WebRtcOptions } from './op
 import { createPeer } from './peer-factory.js';
 import type { PeerResource, PeerResourceSettings, WebRtcResource } from './peer-resource.js';
 import { NativeWhepSession } from './native-whep-session.js';
-import { RelayedWhepSession } from './viewer-workers/relayed-whep-session.js';
-import { ViewerWorkerPool } from './viewer-workers/viewer-worker-pool.js';
+import { RelayedWhepSession, ViewerWorkerPool } from './viewer-workers/index.js';
 import { RtpFrameFormat } from './rtp-frame-format.js';
 import { parseSdpOffer, restrictOffer, type OfferedMedia } from './sdp-offer.js';
 import { WhepSession } from './whep-session.js';

@@ -1,0 +1,2 @@
+export { ViewerWorkerPool, type ViewerWorkerPoolOptions } from './viewer-worker-pool.js';
+export { RelayedWhepSession } from './relayed-whep-session.js';
