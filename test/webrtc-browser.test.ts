@@ -255,6 +255,33 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     await expectDecoding(again, 'a new viewer after a worker died');
   });
 
+  it('a viewer worker that stops reading its frames is killed within seconds and replaced; the server does not queue for it without end', async () => {
+    node = await startNode('native', 1);
+    const clip = await makeClip({ bframes: false, width: 640, height: 360 });
+    ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${node.rtmp.port}/live/stall`, 60);
+    const n = node;
+    await waitFor(() => n.registry.get('stall')?.state === 'LIVE', 'the RTMP stream to go live', 15_000);
+    const viewer = await openPage(n);
+    const played = (await viewer.evaluate(`(${WHEP_PLAY})(${JSON.stringify(`${n.base}/whep/stall`)})`)) as { status: number; body?: string };
+    expect(played.status, played.body).toBe(201);
+    await expectDecoding(viewer, 'the WHEP viewer in a worker');
+    const [stuck] = childProcesses('viewer-worker');
+    expect(stuck).toBeDefined();
+    process.kill(stuck as number, 'SIGSTOP');
+    try {
+      await waitFor(() => !childProcesses('viewer-worker').includes(stuck as number), 'the stuck worker to be killed', 30_000);
+    } finally {
+      try {
+        process.kill(stuck as number, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    }
+    await waitFor(() => n.registry.get('stall')?.viewerCounts().webrtc === 0, 'its viewer to leave the count', 10_000);
+    await waitFor(() => childProcesses('viewer-worker').length === 1, 'a new worker in its slot', 10_000);
+    expect(n.registry.get('stall')?.state).toBe('LIVE');
+  }, 90_000);
+
   it('a Chromium WHIP publisher plays to a WHEP viewer held by a viewer worker, its Opus relayed untouched (no transcoding in the worker)', async () => {
     node = await startNode('native', 1);
     const publisher = await openPage(node);

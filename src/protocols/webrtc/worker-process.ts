@@ -41,6 +41,9 @@ export interface WorkerProcessOptions<In, Out> {
   init: In;
 }
 
+/** How long a worker may leave messages queued on its pipe before it is taken for stuck. */
+const MAX_BACKLOG_MS = 5000;
+
 const LOG_METHODS = new Set<string>(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 type LogMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -48,6 +51,7 @@ export class WorkerProcess<In extends { t: string }, Out extends { t: string }> 
   readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
+  private backlogSince: number | undefined;
   closing = false;
   /** Settles once the worker has taken its settings; a failed start is reported here (and by later requests). */
   readonly started: Promise<void>;
@@ -85,7 +89,20 @@ export class WorkerProcess<In extends { t: string }, Out extends { t: string }> 
 
   /** Sends `m` without waiting for anything back; dropped if the worker is gone. */
   post(m: In): void {
-    if (this.child.connected) this.child.send(m);
+    if (!this.child.connected) return;
+    // send() queues whatever the pipe does not take at once and says so by returning false; a
+    // worker that stops reading would make that queue grow without end, so past a few seconds of
+    // backlog it is killed (and replaced) rather than let the server's memory pay for it.
+    if (this.child.send(m)) {
+      this.backlogSince = undefined;
+      return;
+    }
+    const now = performance.now();
+    this.backlogSince ??= now;
+    if (now - this.backlogSince > MAX_BACKLOG_MS && !this.child.killed) {
+      this.options.log.error({ worker: this.options.index, backlog_ms: Math.round(now - this.backlogSince) }, 'worker does not keep up with its messages; killing it');
+      this.child.kill('SIGKILL');
+    }
   }
 
   /** Asks the worker to finish with `goodbye` (a request), then kills it if it has not exited in time. */
