@@ -9,6 +9,7 @@ import { RtmpServer } from '../src/protocols/rtmp/index.js';
 import { registerWebRtcRoutes, WebRtcService } from '../src/protocols/webrtc/index.js';
 import { launchChromium, type TestBrowser } from './helpers/browser.js';
 import { childProcesses } from './helpers/processes.js';
+import { startUdpRelay, type UdpRelay } from './helpers/udp-relay.js';
 import { makeClip } from './helpers/clip.js';
 import { probe, publishClip, type FfmpegProcess } from './helpers/ffmpeg.js';
 import { waitFor } from './helpers/server.js';
@@ -77,6 +78,29 @@ const WHEP_PLAY = `async (url) => {
   return { status: res.status, location: res.headers.get('location') };
 }`;
 
+// WHEP through a UDP relay in the test: both sides' candidates are pointed at it, so it sees (and
+// can drop) every packet between the server and this page.
+const WHEP_PLAY_VIA_RELAY = `async (url) => {
+  const relay = await window.zlMakeRelay();
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  const video = document.createElement('video');
+  video.autoplay = true; video.muted = true; video.playsInline = true;
+  document.body.appendChild(video);
+  pc.ontrack = (e) => { video.srcObject = new MediaStream([e.track]); };
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((r) => { if (pc.iceGatheringState === 'complete') r(); else pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r(); });
+  const offer = pc.localDescription.sdp.replace(/^a=candidate:.*\\r?\\n/gm, '').replace(/^(m=video.*\\r?\\n)/m, '$1a=candidate:1 1 udp 2130706431 127.0.0.1 ' + relay.towardBrowser + ' typ host\\r\\n');
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer });
+  const body = await res.text();
+  if (res.status !== 201) return { status: res.status, body };
+  await window.zlRelayServer(Number(/^a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 (\\d+) typ host/im.exec(body)[1]));
+  const answer = body.replace(/^a=candidate:.*\\r?\\n/gm, '').replace(/^(m=video.*\\r?\\n)/m, '$1a=candidate:1 1 udp 2130706431 127.0.0.1 ' + relay.towardServer + ' typ host\\r\\n');
+  await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  window.zenlivePlayer = pc;
+  return { status: res.status };
+}`;
+
 const PLAYER_STATS = `async () => {
   const out = { framesDecoded: 0, audioEnergy: 0, audioPackets: 0, width: 0, height: 0, state: window.zenlivePlayer.connectionState };
   const stats = await window.zenlivePlayer.getStats();
@@ -105,6 +129,7 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
   let browser: TestBrowser;
   let node: Node | undefined;
   let ffmpeg: FfmpegProcess | undefined;
+  let relay: UdpRelay | undefined;
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -112,6 +137,8 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
 
   afterEach(async () => {
     for (const p of browser.context.pages()) await p.close();
+    await relay?.close();
+    relay = undefined;
     await ffmpeg?.stop();
     ffmpeg = undefined;
     await node?.stop();
@@ -281,6 +308,34 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     await waitFor(() => childProcesses('viewer-worker').length === 1, 'a new worker in its slot', 10_000);
     expect(n.registry.get('stall')?.state).toBe('LIVE');
   }, 90_000);
+
+  it('a native WHEP viewer behind a lossy path gets lost packets again on its NACKs and keeps playing', async () => {
+    node = await startNode('native');
+    const clip = await makeClip({ bframes: false, width: 640, height: 360 });
+    ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${node.rtmp.port}/live/lossy`, 60);
+    const n = node;
+    await waitFor(() => n.registry.get('lossy')?.state === 'LIVE', 'the RTMP stream to go live', 15_000);
+    const viewer = await openPage(n);
+    await viewer.exposeFunction('zlMakeRelay', async () => {
+      relay = await startUdpRelay();
+      relay.setLoss(25); // 4 % of the RTP packets toward the viewer
+      return { towardServer: relay.towardServer, towardBrowser: relay.towardBrowser };
+    });
+    await viewer.exposeFunction('zlRelayServer', async (port: number) => relay?.setServerPort(port));
+    const played = (await viewer.evaluate(`(${WHEP_PLAY_VIA_RELAY})(${JSON.stringify(`${n.base}/whep/lossy`)})`)) as { status: number; body?: string };
+    expect(played.status, played.body).toBe(201);
+    await expectDecoding(viewer, 'the viewer behind a lossy path');
+    const resent = async (): Promise<number> => {
+      const { items } = (await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json()) as { items: { kind: string; tracks: { video: { packetsResent?: number } | null } }[] };
+      return items.find((i) => i.kind === 'whep')?.tracks.video?.packetsResent ?? 0;
+    };
+    await waitFor(async () => (relay?.dropped ?? 0) > 100 && (await resent()) > 50, 'NACKed packets to be sent again', 20_000);
+    const inbound = (await viewer.evaluate(`(async () => { let r; (await window.zenlivePlayer.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') r = { nacks: s.nackCount, lost: s.packetsLost, received: s.packetsReceived, frames: s.framesDecoded, freeze: s.totalFreezesDuration }; }); return r; })()`)) as { nacks: number; lost: number; received: number; frames: number; freeze: number };
+    expect(inbound.nacks).toBeGreaterThan(50);
+    // what was dropped came again: far fewer packets count as lost than the relay dropped
+    expect(inbound.lost).toBeLessThan((relay?.dropped ?? 0) / 4);
+    expect(inbound.freeze ?? 0).toBeLessThan(1);
+  });
 
   it('a Chromium WHIP publisher plays to a WHEP viewer held by a viewer worker, its Opus relayed untouched (no transcoding in the worker)', async () => {
     node = await startNode('native', 1);

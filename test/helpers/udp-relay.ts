@@ -13,6 +13,10 @@ export interface UdpRelay {
   towardBrowser: number;
   /** Bytes per second allowed toward the browser; Infinity lifts the limit. */
   setLimit(bytesPerSecond: number): void;
+  /** Drops every `n`th RTP packet toward the browser (0: none); RTCP, STUN and DTLS always pass. */
+  setLoss(n: number): void;
+  /** Where the server is, when it was not known at the start (a WHEP answer names it). */
+  setServerPort(port: number): void;
   /** Packets dropped by the limit so far. */
   readonly dropped: number;
   close(): Promise<void>;
@@ -24,8 +28,8 @@ async function bind(): Promise<Socket> {
   return s;
 }
 
-/** Relays to the server at 127.0.0.1:`serverPort`; the browser's address is learned from its first packet. */
-export async function startUdpRelay(serverPort: number): Promise<UdpRelay> {
+/** Relays to the server at 127.0.0.1:`serverPort` (or the one set later); the browser's address is learned from its first packet. */
+export async function startUdpRelay(serverPort?: number): Promise<UdpRelay> {
   const browserSide = await bind();
   const serverSide = await bind();
   let browser: RemoteInfo | undefined;
@@ -35,13 +39,23 @@ export async function startUdpRelay(serverPort: number): Promise<UdpRelay> {
   let tokens = 0;
   let refilledAt = performance.now();
   let dropped = 0;
+  let lossEvery = 0;
+  let rtpSeen = 0;
+  let server = serverPort;
 
   browserSide.on('message', (msg, from) => {
     browser = from;
-    serverSide.send(msg, serverPort, '127.0.0.1');
+    if (server !== undefined) serverSide.send(msg, server, '127.0.0.1');
   });
   serverSide.on('message', (msg) => {
     if (browser === undefined) return;
+    // RTP (not RTCP: payload types 64-95 there) by RFC 7983's first-byte ranges
+    const b0 = msg[0] ?? 0;
+    const pt = (msg[1] ?? 0) & 0x7f;
+    if (lossEvery > 0 && b0 >= 128 && b0 <= 191 && (pt < 64 || pt > 95) && ++rtpSeen % lossEvery === 0) {
+      dropped++;
+      return;
+    }
     if (limit !== Infinity) {
       const now = performance.now();
       tokens = Math.min(limit / 2, tokens + ((now - refilledAt) / 1000) * limit);
@@ -64,6 +78,12 @@ export async function startUdpRelay(serverPort: number): Promise<UdpRelay> {
       limit = bytesPerSecond;
       tokens = 0;
       refilledAt = performance.now();
+    },
+    setLoss(n) {
+      lossEvery = n;
+    },
+    setServerPort(port) {
+      server = port;
     },
     get dropped() {
       return dropped;

@@ -1,35 +1,71 @@
 import { randomInt } from 'node:crypto';
-import nodeDataChannel from 'node-datachannel';
+import type nodeDataChannel from 'node-datachannel';
 
 // RTP header (12 bytes) plus the largest payload we send, with room to spare
 const SCRATCH_BYTES = 1600;
 
 /**
- * Packets libdatachannel keeps per track to answer NACKs itself: about a second of video at
- * ~5 Mbit/s and of Opus audio. It keeps copies, so this is most of a viewer's memory.
+ * Packets kept per track to answer NACKs: about a second of video at ~5 Mbit/s and of Opus audio
+ * (powers of two). The history holds references to the payloads, which every viewer of a stream
+ * shares (a frame is packetized once), so it costs a few arrays per viewer, not packet copies.
  */
 export const NACK_HISTORY = { video: 512, audio: 64 } as const;
 
 /**
  * One outgoing RTP stream on libdatachannel: the caller's sequence number and timestamp, our SSRC,
  * written into one reused buffer (libdatachannel copies and encrypts before `send` returns).
+ * NACKs are answered here from the history, on this SSRC (libdatachannel's own responder kept a
+ * copy of every packet per viewer: most of a viewer's memory, and a store per packet).
  */
 export class NativeRtpOut {
   readonly ssrc = randomInt(1, 0xffffffff);
   private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  private readonly historyPayload: (Buffer | undefined)[];
+  private readonly historySeq: Int32Array;
+  private readonly historyTimestamp: Uint32Array;
+  private readonly historyMarker: Uint8Array;
+  private readonly historyMask: number;
   packetsSent = 0;
   bytesSent = 0;
+  packetsResent = 0;
 
   constructor(
     readonly track: nodeDataChannel.Track,
     private readonly payloadType: number,
     kind: 'video' | 'audio',
   ) {
-    track.setMediaHandler(new nodeDataChannel.RtcpNackResponder(NACK_HISTORY[kind]));
+    const size = NACK_HISTORY[kind];
+    this.historyPayload = new Array<Buffer | undefined>(size).fill(undefined);
+    this.historySeq = new Int32Array(size).fill(-1);
+    this.historyTimestamp = new Uint32Array(size);
+    this.historyMarker = new Uint8Array(size);
+    this.historyMask = size - 1;
   }
 
+  /** Sends one packet; `payload` must not change afterwards (it is kept to answer NACKs). */
   send(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): void {
-    if (payload.length + 12 > SCRATCH_BYTES || !this.track.isOpen()) return;
+    if (!this.write(payload, sequenceNumber, timestamp, marker)) return;
+    const i = sequenceNumber & this.historyMask;
+    this.historyPayload[i] = payload;
+    this.historySeq[i] = sequenceNumber;
+    this.historyTimestamp[i] = timestamp;
+    this.historyMarker[i] = marker ? 1 : 0;
+    this.packetsSent++;
+    this.bytesSent += payload.length;
+  }
+
+  /** Answers a NACK: sends again each asked-for packet still in the history, as it was. */
+  resend(sequenceNumbers: readonly number[]): void {
+    for (const seq of sequenceNumbers) {
+      const i = seq & this.historyMask;
+      const payload = this.historyPayload[i];
+      if (payload === undefined || this.historySeq[i] !== seq) continue;
+      if (this.write(payload, seq, this.historyTimestamp[i] as number, this.historyMarker[i] === 1)) this.packetsResent++;
+    }
+  }
+
+  private write(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): boolean {
+    if (payload.length + 12 > SCRATCH_BYTES || !this.track.isOpen()) return false;
     const b = this.scratch;
     b[0] = 0x80;
     b[1] = (marker ? 0x80 : 0) | this.payloadType;
@@ -41,10 +77,9 @@ export class NativeRtpOut {
       this.track.sendMessageBinary(b.subarray(0, 12 + payload.length));
     } catch {
       // the peer closed between packets; its state change ends the session
-      return;
+      return false;
     }
-    this.packetsSent++;
-    this.bytesSent += payload.length;
+    return true;
   }
 }
 

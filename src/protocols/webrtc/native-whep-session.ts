@@ -45,6 +45,7 @@ class NativeTrackOut {
     return {
       packetsSent: this.out.packetsSent,
       bytesSent: this.out.bytesSent,
+      packetsResent: this.out.packetsResent,
       lossFraction: this.report?.fractionLost ?? 0,
       packetsLost: this.report?.packetsLost ?? 0,
       jitterMs: Math.round(((this.report?.jitter ?? 0) / this.clockRate) * 10_000) / 10,
@@ -54,8 +55,8 @@ class NativeTrackOut {
 }
 
 /**
- * A WHEP viewer on libdatachannel (node-datachannel): DTLS, SRTP, ICE and NACK answers run in
- * native code on its own threads, so one viewer costs a third of a werift one (bench
+ * A WHEP viewer on libdatachannel (node-datachannel): DTLS, SRTP and ICE run in native code (NACKs
+ * are answered from NativeRtpOut's history), so one viewer costs a third of a werift one (bench
  * webrtc-fanout --mode send-cost). The hub side is the same as WhepSession's: one subscription
  * with the stream's shared RtpFrameFormat. Trickle candidates are taken; an ICE restart or a
  * counter-offer needs the werift transport.
@@ -201,6 +202,7 @@ export class NativeWhepSession {
   private onRtcp(out: NativeTrackOut, msg: Buffer): void {
     const feedback = readRtcpFeedback(msg, out.ssrc);
     if (feedback.report !== undefined) out.report = feedback.report;
+    if (feedback.nacks !== undefined) out.out.resend(feedback.nacks);
     if (feedback.keyframe && out === this.video) this.wantKeyframe();
   }
 }

@@ -38,7 +38,46 @@ function remb(bps: number): Buffer {
   return b;
 }
 
+/** A generic NACK about `ssrc` asking for every sequence number in `lost` (one FCI per 17-packet window). */
+function nack(ssrc: number, lost: number[]): Buffer {
+  const fcis: Buffer[] = [];
+  const left = [...lost];
+  while (left.length > 0) {
+    const pid = left.shift() as number;
+    let blp = 0;
+    for (let i = left.length - 1; i >= 0; i--) {
+      const d = ((left[i] as number) - pid - 1) & 0xffff;
+      if (d < 16) {
+        blp |= 1 << d;
+        left.splice(i, 1);
+      }
+    }
+    const f = Buffer.alloc(4);
+    f.writeUInt16BE(pid, 0);
+    f.writeUInt16BE(blp, 2);
+    fcis.push(f);
+  }
+  const head = Buffer.alloc(12);
+  head[0] = 0x81; // FMT 1
+  head[1] = 205;
+  head.writeUInt16BE(2 + fcis.length, 2);
+  head.writeUInt32BE(1, 4);
+  head.writeUInt32BE(ssrc, 8);
+  return Buffer.concat([head, ...fcis]);
+}
+
 describe('readRtcpFeedback', () => {
+  it('reads the packets a generic NACK asks for, only when it is about our SSRC (property)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 0xfffffff }), (lost, ssrc) => {
+        const packet = Buffer.concat([rr(ssrc, 0, 0, 0), nack(ssrc, lost)]);
+        expect([...(readRtcpFeedback(packet, ssrc).nacks ?? [])].sort((a, b) => a - b)).toEqual([...lost].sort((a, b) => a - b));
+        expect(readRtcpFeedback(nack(ssrc, lost), ssrc + 1).nacks).toBeUndefined();
+      }),
+    );
+  });
+
+
   it('reads the report block about our SSRC, keyframe requests and REMB from a compound packet', () => {
     const out = readRtcpFeedback(Buffer.concat([rr(42, 64, 7, 900), pli(), remb(1_500_000)]), 42);
     expect(out.keyframe).toBe(true);

@@ -6,11 +6,13 @@ export interface RtcpFeedbackSummary {
   report?: { fractionLost: number; packetsLost: number; jitter: number };
   /** A REMB (draft-alvestrand-rmcat-remb): the receiver's bandwidth estimate, bit/s. */
   rembBps?: number;
+  /** Sequence numbers of our packets the receiver asks for again (RFC 4585 generic NACK). */
+  nacks?: number[];
 }
 
 /**
  * Reads the parts of a compound RTCP packet a sender acts on (RFC 3550 receiver reports, RFC 4585
- * PLI, RFC 5104 FIR), for peers whose stack hands RTCP to us raw. Anything malformed ends the walk;
+ * PLI and generic NACK, RFC 5104 FIR), for peers whose stack hands RTCP to us raw. Anything malformed ends the walk;
  * it never throws.
  */
 export function readRtcpFeedback(buf: Buffer, ssrc: number): RtcpFeedbackSummary {
@@ -24,6 +26,16 @@ export function readRtcpFeedback(buf: Buffer, ssrc: number): RtcpFeedbackSummary
     const length = (buf.readUInt16BE(pos + 2) + 1) * 4;
     if (pos + length > buf.length) break;
     if (type === 206 && (count === 1 || count === 4)) out.keyframe = true;
+    // generic NACK (RTPFB, FMT 1) about our stream: each FCI names a packet id and a bitmask of the 16 after it
+    if (type === 205 && count === 1 && length >= 16 && buf.readUInt32BE(pos + 8) === ssrc) {
+      const nacks = (out.nacks ??= []);
+      for (let fci = pos + 12; fci + 4 <= pos + length; fci += 4) {
+        const pid = buf.readUInt16BE(fci);
+        const blp = buf.readUInt16BE(fci + 2);
+        nacks.push(pid);
+        for (let bit = 0; bit < 16; bit++) if (blp & (1 << bit)) nacks.push((pid + bit + 1) & 0xffff);
+      }
+    }
     // REMB: application-layer feedback (FMT 15) whose FCI starts with "REMB", then an 8-bit SSRC count,
     // a 6-bit exponent and an 18-bit mantissa
     if (type === 206 && count === 15 && length >= 20 && buf.toString('latin1', pos + 12, pos + 16) === 'REMB') {

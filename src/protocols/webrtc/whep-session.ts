@@ -17,6 +17,8 @@ export interface TrackOutStats {
   packetsLost: number;
   jitterMs: number;
   rttMs: number | null;
+  /** Packets sent again to answer the viewer's NACKs (native transport). */
+  packetsResent?: number;
 }
 
 /** One outgoing track of a viewer: its own sequence and timestamp space over a shared RtpOut. */

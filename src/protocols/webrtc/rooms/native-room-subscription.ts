@@ -35,9 +35,8 @@ function addCodec(media: nodeDataChannel.Video | nodeDataChannel.Audio, c: Negot
 }
 
 /**
- * One subscriber receiving one publisher on libdatachannel (node-datachannel): DTLS, SRTP, ICE and
- * NACK answers in native threads, so a room's fan-out is not bound to the event loop's core. We
- * offer the publisher's codecs; the forwarding decisions are the SubscriptionForwarder's.
+ * One subscriber receiving one publisher on libdatachannel (node-datachannel): DTLS, SRTP and ICE
+ * in native code (NACKs answered from NativeRtpOut's history). We offer the publisher's codecs; the forwarding decisions are the SubscriptionForwarder's.
  */
 export class NativeRoomSubscription implements RoomSubscriptionPeer, SubscriptionOutput {
   readonly id = randomUUID();
@@ -183,6 +182,7 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
       out.loss = feedback.report.fractionLost;
       out.lossAt = performance.now();
     }
+    if (feedback.nacks !== undefined) out.resend(feedback.nacks);
     if (feedback.keyframe && out === this.video) this.forwarder.pictureLost();
   }
 
