@@ -23,7 +23,8 @@ export function chooseOpus(codecs: readonly OfferedCodec[]): OfferedCodec | unde
 
 /** What we will use in each m-section of an offer: one payload type per mid, or none. */
 export interface CodecPlan {
-  video?: { mid: string; codec: OfferedCodec };
+  /** `rtx`: the offer's RTX payload type for the chosen codec (RFC 4588), when it has one. */
+  video?: { mid: string; codec: OfferedCodec; rtx?: number };
   audio?: { mid: string; codec: OfferedCodec };
   /** mid → payload types to keep in the offer handed to werift. */
   keep: Map<string, Set<number>>;
@@ -41,7 +42,8 @@ export function planCodecs(media: readonly OfferedMedia[], profileIdc?: number, 
     if (m.kind === 'video' && plan.video === undefined) {
       const codec = chooseH264(m.codecs, profileIdc) ?? (options.allowVpx === true ? (m.codecs.find((c) => c.name === 'vp8') ?? m.codecs.find((c) => c.name === 'vp9' && (c.fmtp['profile-id'] ?? '0') === '0')) : undefined);
       if (codec !== undefined) {
-        plan.video = { mid: m.mid, codec };
+        const rtx = m.codecs.find((c) => c.name === 'rtx' && c.fmtp['apt'] === String(codec.payloadType))?.payloadType;
+        plan.video = { mid: m.mid, codec, ...(rtx !== undefined ? { rtx } : {}) };
         plan.keep.set(m.mid, new Set([codec.payloadType]));
       }
     } else if (m.kind === 'audio' && plan.audio === undefined) {

@@ -11,6 +11,12 @@ const SCRATCH_BYTES = 1600;
  */
 export const NACK_HISTORY = { video: 512, audio: 64 } as const;
 
+/** Where retransmissions go when the receiver negotiated RTX (RFC 4588). */
+export interface RtxSettings {
+  payloadType: number;
+  ssrc: number;
+}
+
 /**
  * One outgoing RTP stream on libdatachannel: the caller's sequence number and timestamp, our SSRC,
  * written into one reused buffer (libdatachannel copies and encrypts before `send` returns).
@@ -18,7 +24,6 @@ export const NACK_HISTORY = { video: 512, audio: 64 } as const;
  * copy of every packet per viewer: most of a viewer's memory, and a store per packet).
  */
 export class NativeRtpOut {
-  readonly ssrc = randomInt(1, 0xffffffff);
   private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   private readonly historyPayload: (Buffer | undefined)[];
   private readonly historySeq: Int32Array;
@@ -28,11 +33,15 @@ export class NativeRtpOut {
   packetsSent = 0;
   bytesSent = 0;
   packetsResent = 0;
+  private rtxSequence = randomInt(0, 0x10000);
 
   constructor(
     readonly track: nodeDataChannel.Track,
     private readonly payloadType: number,
     kind: 'video' | 'audio',
+    private readonly rtx?: RtxSettings,
+    /** Chosen before the track is added when the SDP must name it (libdatachannel copies the description then). */
+    readonly ssrc = randomInt(1, 0xffffffff),
   ) {
     const size = NACK_HISTORY[kind];
     this.historyPayload = new Array<Buffer | undefined>(size).fill(undefined);
@@ -54,27 +63,41 @@ export class NativeRtpOut {
     this.bytesSent += payload.length;
   }
 
-  /** Answers a NACK: sends again each asked-for packet still in the history, as it was. */
+  /**
+   * Answers a NACK: sends again each asked-for packet still in the history — on the RTX stream
+   * (its own sequence, the original one in front of the payload) when negotiated, else as it was.
+   */
   resend(sequenceNumbers: readonly number[]): void {
+    const rtx = this.rtx;
     for (const seq of sequenceNumbers) {
       const i = seq & this.historyMask;
       const payload = this.historyPayload[i];
       if (payload === undefined || this.historySeq[i] !== seq) continue;
-      if (this.write(payload, seq, this.historyTimestamp[i] as number, this.historyMarker[i] === 1)) this.packetsResent++;
+      const timestamp = this.historyTimestamp[i] as number;
+      const marker = this.historyMarker[i] === 1;
+      let sent: boolean;
+      if (rtx === undefined) sent = this.write(payload, seq, timestamp, marker);
+      else {
+        sent = this.write(payload, this.rtxSequence, timestamp, marker, rtx, seq);
+        if (sent) this.rtxSequence = (this.rtxSequence + 1) & 0xffff;
+      }
+      if (sent) this.packetsResent++;
     }
   }
 
-  private write(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): boolean {
-    if (payload.length + 12 > SCRATCH_BYTES || !this.track.isOpen()) return false;
+  private write(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean, rtx?: RtxSettings, originalSequence = 0): boolean {
+    const head = rtx === undefined ? 12 : 14;
+    if (payload.length + head > SCRATCH_BYTES || !this.track.isOpen()) return false;
     const b = this.scratch;
     b[0] = 0x80;
-    b[1] = (marker ? 0x80 : 0) | this.payloadType;
+    b[1] = (marker ? 0x80 : 0) | (rtx?.payloadType ?? this.payloadType);
     b.writeUInt16BE(sequenceNumber, 2);
     b.writeUInt32BE(timestamp >>> 0, 4);
-    b.writeUInt32BE(this.ssrc, 8);
-    payload.copy(b, 12);
+    b.writeUInt32BE(rtx?.ssrc ?? this.ssrc, 8);
+    if (rtx !== undefined) b.writeUInt16BE(originalSequence, 12);
+    payload.copy(b, head);
     try {
-      this.track.sendMessageBinary(b.subarray(0, 12 + payload.length));
+      this.track.sendMessageBinary(b.subarray(0, head + payload.length));
     } catch {
       // the peer closed between packets; its state change ends the session
       return false;

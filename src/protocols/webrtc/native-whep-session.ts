@@ -10,7 +10,7 @@ import type { IceServerOptions } from './options.js';
 import type { OpusSource } from './opus-source.js';
 import type { PeerNetworkOptions } from './peer-factory.js';
 import type { PeerResourceSettings, ResourceEndReason } from './peer-resource.js';
-import { describeAndGather, NativeRtpOut } from './native-rtp-out.js';
+import { describeAndGather, NativeRtpOut, type RtxSettings } from './native-rtp-out.js';
 import { addPublicIpCandidates } from './public-ip.js';
 import { readRtcpFeedback } from './rtcp-feedback.js';
 import type { RtpFrameFormat } from './rtp-frame-format.js';
@@ -28,8 +28,10 @@ class NativeTrackOut {
     payloadType: number,
     private readonly clockRate: number,
     kind: 'video' | 'audio',
+    rtx?: RtxSettings,
+    ssrc?: number,
   ) {
-    this.out = new NativeRtpOut(track, payloadType, kind);
+    this.out = new NativeRtpOut(track, payloadType, kind, rtx, ssrc);
   }
 
   get ssrc(): number {
@@ -95,8 +97,17 @@ export class NativeWhepSession {
     if (v !== undefined) {
       const media = new nodeDataChannel.Video(v.mid, 'SendOnly');
       media.addH264Codec(v.codec.payloadType, fmtpOf(v.codec.fmtp));
-      const out = new NativeTrackOut(this.pc.addTrack(media), v.codec.payloadType, 90_000, 'video');
-      media.addSSRC(out.ssrc, `zenlive-${this.id}`, 'zenlive', 'video');
+      const ssrc = randomInt(1, 0xffffffff);
+      const rtx = v.rtx !== undefined ? { payloadType: v.rtx, ssrc: randomInt(1, 0xffffffff) } : undefined;
+      media.addSSRC(ssrc, `zenlive-${this.id}`, 'zenlive', 'video');
+      if (rtx !== undefined) {
+        // RFC 4588: retransmissions on their own payload type and SSRC, tied to the media SSRC
+        media.addRTXCodec(rtx.payloadType, v.codec.payloadType, 90_000);
+        media.addSSRC(rtx.ssrc, `zenlive-${this.id}`, 'zenlive', 'video');
+        media.parseSdpLine(`a=ssrc-group:FID ${ssrc} ${rtx.ssrc}`);
+      }
+      // all of it before addTrack, which takes its own copy of the description
+      const out = new NativeTrackOut(this.pc.addTrack(media), v.codec.payloadType, 90_000, 'video', rtx, ssrc);
       this.video = out;
       out.out.track.onMessage((msg) => this.onRtcp(out, msg));
     }

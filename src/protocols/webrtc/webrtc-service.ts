@@ -216,6 +216,8 @@ export class WebRtcService {
       throw new WhepCounterOfferError('the offer has no H.264 (packetization-mode=1) or Opus we can send', counter.sdp, counter.resource.id);
     }
     const iceServers = this.iceServers(`whep-${id}`);
+    // libdatachannel viewers retransmit on RTX when the player offers it; werift's answer keeps to the media payload
+    if ((this.options.viewerTransport ?? 'werift') === 'native' && plan.video?.rtx !== undefined) plan.keep.get(plan.video.mid)?.add(plan.video.rtx);
     const session = this.viewer(stream, plan);
     session.onceEnded(() => this.releaseReencoder(stream));
     const sdp = await this.negotiate(session, restrictOffer(offer, plan.keep));
