@@ -115,8 +115,9 @@ export class NativeWhepSession {
     if (a !== undefined) {
       const media = new nodeDataChannel.Audio(a.mid, 'SendOnly');
       media.addOpusCodec(a.codec.payloadType, fmtpOf(a.codec.fmtp));
-      const out = new NativeTrackOut(this.pc.addTrack(media), a.codec.payloadType, 48_000, 'audio');
-      media.addSSRC(out.ssrc, `zenlive-${this.id}`, 'zenlive', 'audio');
+      const ssrc = randomInt(1, 0xffffffff);
+      media.addSSRC(ssrc, `zenlive-${this.id}`, 'zenlive', 'audio');
+      const out = new NativeTrackOut(this.pc.addTrack(media), a.codec.payloadType, 48_000, 'audio', undefined, ssrc);
       this.audio = out;
       out.out.track.onMessage((msg) => this.onRtcp(out, msg));
     }
