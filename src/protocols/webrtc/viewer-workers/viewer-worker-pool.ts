@@ -36,6 +36,8 @@ class ViewerWorkerSlot {
   /** Viewers of the worker's stream copies, counted on the real streams. */
   readonly counted = new Map<string, Subscription>();
   delivery: StreamDelivery[] = [];
+  /** Viewers being negotiated: counted toward "fewest" so simultaneous offers spread too. */
+  joining = 0;
 
   constructor(
     readonly index: number,
@@ -66,15 +68,18 @@ export class ViewerWorkerPool {
 
   /** Answers a viewer's offer for `stream` (already authorized) from the least busy worker. */
   async play(stream: Stream, offer: string, caller: RelayedCaller): Promise<{ resource: RelayedWhepSession; sdp: string }> {
-    const slot = this.slots.reduce((best, s) => (s.sessions.size < best.sessions.size ? s : best));
+    const slot = this.slots.reduce((best, s) => (s.sessions.size + s.joining < best.sessions.size + best.joining ? s : best));
     const feed = this.feed(slot, stream);
     feed.sessions++;
+    slot.joining++;
     let answer: RelayedAnswer;
     try {
       answer = (await slot.worker.request({ t: 'play', seq: 0, streamId: stream.id, offer, caller })) as RelayedAnswer;
     } catch (err) {
       this.release(slot, stream.id);
       throw err;
+    } finally {
+      slot.joining--;
     }
     const worker = slot.worker;
     const session = new RelayedWhepSession(answer.id, stream, answer.etag, slot.index, {
