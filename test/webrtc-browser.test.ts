@@ -173,6 +173,21 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     return later;
   }
 
+  /** Publishes the 640×360 test clip (no B-frames) over RTMP as `id` and waits for it to go live. */
+  async function publishRtmp(n: Node, id: string): Promise<void> {
+    const clip = await makeClip({ bframes: false, width: 640, height: 360 });
+    ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${n.rtmp.port}/live/${id}`, 60);
+    await waitFor(() => n.registry.get(id)?.state === 'LIVE', 'the RTMP stream to go live', 15_000);
+  }
+
+  /** A new page that plays `id` over WHEP (201 expected); returns the page and the resource's Location. */
+  async function playWhep(n: Node, id: string): Promise<{ page: Page; location: string }> {
+    const page = await openPage(n);
+    const played = (await page.evaluate(`(${WHEP_PLAY})(${JSON.stringify(`${n.base}/whep/${id}`)})`)) as { status: number; body?: string; location?: string };
+    expect(played.status, played.body).toBe(201);
+    return { page, location: played.location as string };
+  }
+
   it('a Chromium WHIP publisher (H.264 + Opus) plays in a second page over WHEP and as H.264 + AAC over HTTP-FLV; DELETE ends the stream', async () => {
     node = await startNode();
     const publisher = await openPage(node);
@@ -222,13 +237,8 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
 
   it.each(['werift', 'native'] as const)('an RTMP-published H.264 + AAC stream (no B-frames) plays over WHEP in Chromium on the %s transport: video repacketized, audio as Opus', async (transport) => {
     node = await startNode(transport);
-    const clip = await makeClip({ bframes: false, width: 640, height: 360 });
-    ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${node.rtmp.port}/live/rtmp1`, 60);
-    const n = node;
-    await waitFor(() => n.registry.get('rtmp1')?.state === 'LIVE', 'the RTMP stream to go live', 15_000);
-    const viewer = await openPage(node);
-    const played = (await viewer.evaluate(`(${WHEP_PLAY})(${JSON.stringify(`${node.base}/whep/rtmp1`)})`)) as { status: number; body?: string };
-    expect(played.status, played.body).toBe(201);
+    await publishRtmp(node, 'rtmp1');
+    const { page: viewer } = await playWhep(node, 'rtmp1');
     const stats = await expectDecoding(viewer, 'the WHEP viewer of an RTMP stream');
     expect(stats.width).toBe(640);
     expect(stats.height).toBe(360);
@@ -238,17 +248,11 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
 
   it('WHEP viewers spread over two worker processes: each plays video and audio, both are counted on the stream, DELETE ends one, a dead worker ends only its viewer', async () => {
     node = await startNode('native', 2);
-    const clip = await makeClip({ bframes: false, width: 640, height: 360 });
-    ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${node.rtmp.port}/live/spread`, 60);
     const n = node;
-    await waitFor(() => n.registry.get('spread')?.state === 'LIVE', 'the RTMP stream to go live', 15_000);
-    const viewers = [await openPage(node), await openPage(node)];
-    const locations: string[] = [];
-    for (const viewer of viewers) {
-      const played = (await viewer.evaluate(`(${WHEP_PLAY})(${JSON.stringify(`${n.base}/whep/spread`)})`)) as { status: number; body?: string; location?: string };
-      expect(played.status, played.body).toBe(201);
-      locations.push(played.location as string);
-    }
+    await publishRtmp(n, 'spread');
+    const both = [await playWhep(n, 'spread'), await playWhep(n, 'spread')];
+    const viewers = both.map((p) => p.page);
+    const locations = both.map((p) => p.location);
     for (const viewer of viewers) {
       const stats = await expectDecoding(viewer, 'a WHEP viewer in a worker');
       expect([stats.width, stats.height]).toEqual([640, 360]);
@@ -284,13 +288,9 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
 
   it('a viewer worker that stops reading its frames is killed within seconds and replaced; the server does not queue for it without end', async () => {
     node = await startNode('native', 1);
-    const clip = await makeClip({ bframes: false, width: 640, height: 360 });
-    ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${node.rtmp.port}/live/stall`, 60);
     const n = node;
-    await waitFor(() => n.registry.get('stall')?.state === 'LIVE', 'the RTMP stream to go live', 15_000);
-    const viewer = await openPage(n);
-    const played = (await viewer.evaluate(`(${WHEP_PLAY})(${JSON.stringify(`${n.base}/whep/stall`)})`)) as { status: number; body?: string };
-    expect(played.status, played.body).toBe(201);
+    await publishRtmp(n, 'stall');
+    const { page: viewer } = await playWhep(n, 'stall');
     await expectDecoding(viewer, 'the WHEP viewer in a worker');
     const [stuck] = childProcesses('viewer-worker');
     expect(stuck).toBeDefined();
@@ -311,10 +311,8 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
 
   it('a native WHEP viewer behind a lossy path gets lost packets again on RTX on its NACKs and keeps playing', async () => {
     node = await startNode('native');
-    const clip = await makeClip({ bframes: false, width: 640, height: 360 });
-    ffmpeg = publishClip(clip, `rtmp://127.0.0.1:${node.rtmp.port}/live/lossy`, 60);
     const n = node;
-    await waitFor(() => n.registry.get('lossy')?.state === 'LIVE', 'the RTMP stream to go live', 15_000);
+    await publishRtmp(n, 'lossy');
     const viewer = await openPage(n);
     await viewer.exposeFunction('zlMakeRelay', async () => {
       relay = await startUdpRelay();
