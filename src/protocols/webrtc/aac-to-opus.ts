@@ -4,6 +4,7 @@ import type { Stream } from '../../hub/index.js';
 import { buildAdtsHeader, opusPacketSamples, parseAudioSpecificConfig, type AudioSpecificConfig, type HubFrame } from '../../media/index.js';
 import { OggPacketReader } from './ogg-packet-reader.js';
 import type { OpusPacket, OpusSource } from './opus-source.js';
+import { ffmpegPipeInput } from './ffmpeg-pipe-input.js';
 
 /**
  * Transcodes a stream's AAC to Opus with an ffmpeg child, for WebRTC viewers of an RTMP stream:
@@ -72,8 +73,7 @@ export class AacToOpus implements OpusSource {
   private spawn(): ChildProcess {
     // low-latency settings: no probing delay, 20 ms Opus frames, one Ogg page per packet
     const child = spawn(this.ffmpegPath, [
-      '-hide_banner', '-loglevel', 'error', '-nostdin',
-      '-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer', '-f', 'aac', '-i', 'pipe:0',
+      ...ffmpegPipeInput('aac'),
       '-c:a', 'libopus', '-b:a', '96k', '-ar', '48000', '-ac', '2', '-frame_duration', '20', '-application', 'audio',
       '-f', 'ogg', '-page_duration', '20000', '-flush_packets', '1', 'pipe:1',
     ], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../base/index.js';
 import { buildAudioSpecificConfig, opusPacketSamples, type MediaFrame } from '../../media/index.js';
 import { OggOpusWriter } from './ogg-page-writer.js';
+import { ffmpegPipeInput } from './ffmpeg-pipe-input.js';
 
 const AAC_SAMPLES_PER_FRAME = 1024;
 const SAMPLE_RATE = 48_000;
@@ -55,8 +56,7 @@ export class OpusToAac {
 
   private spawn(): ChildProcess {
     const child = spawn(this.ffmpegPath, [
-      '-hide_banner', '-loglevel', 'error', '-nostdin',
-      '-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer', '-f', 'ogg', '-i', 'pipe:0',
+      ...ffmpegPipeInput('ogg'),
       '-c:a', 'aac', '-b:a', '128k', '-ar', String(SAMPLE_RATE), '-ac', '2',
       '-f', 'adts', '-flush_packets', '1', 'pipe:1',
     ], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../base/index.js';
 import { FlvDemuxer, parseFlvVideoBody, type MediaFrame } from '../../media/index.js';
+import { ffmpegPipeInput } from './ffmpeg-pipe-input.js';
 
 /** A VP8 or VP9 frame as the depacketizers give it. */
 export interface VpxFrame {
@@ -53,8 +54,7 @@ export class VpxToH264 {
 
   private spawn(): ChildProcess {
     const child = spawn(this.ffmpegPath, [
-      '-hide_banner', '-loglevel', 'error', '-nostdin',
-      '-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer', '-f', 'ivf', '-i', 'pipe:0',
+      ...ffmpegPipeInput('ivf'),
       '-map', '0:v:0', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
       '-crf', '23', '-maxrate', '4000k', '-bufsize', '8000k', '-bf', '0', '-g', '120', '-force_key_frames', 'source',
       '-copyts', '-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1',

@@ -94,15 +94,6 @@ export class ViewerWorkerPool {
     return { resource: session, sdp: answer.sdp };
   }
 
-  /** The worker's latest figures for each relayed viewer, by id. */
-  sessionInfo(id: string): RelayedWhepSession | undefined {
-    for (const s of this.slots) {
-      const session = s.sessions.get(id);
-      if (session !== undefined) return session;
-    }
-    return undefined;
-  }
-
   /** Hand-off times of the stream copies, one entry per worker and stream. */
   delivery(): (StreamDelivery & { worker: number })[] {
     return this.slots.flatMap((s) => s.delivery.map((d) => ({ ...d, worker: s.index })));
