@@ -82,12 +82,14 @@ describe('WebRTC rooms: simulcast and bandwidth adaptation', () => {
   let browser: TestBrowser;
   let server: TestServer | undefined;
   let relay: UdpRelay | undefined;
+  let poll: NodeJS.Timeout | undefined;
 
   beforeAll(async () => {
     browser = await launchChromium();
   });
 
   afterEach(async () => {
+    clearInterval(poll);
     for (const p of browser.context.pages()) await p.close();
     await relay?.close();
     relay = undefined;
@@ -99,7 +101,13 @@ describe('WebRTC rooms: simulcast and bandwidth adaptation', () => {
     await browser?.close();
   });
 
-  it.each(['native', 'werift'] as const)('a subscriber on %s behind a bottleneck below the top layer bitrate gets the low layer, and the high one once the limit lifts, without a long freeze', async (transport) => {
+  // 'drop': the bottleneck drops what exceeds it (loss drives the choice); 'queue': it queues up to
+  // 300 ms first, as a router does, so the growing delay in the transport-wide feedback must act
+  it.each([
+    ['native', 'drop'],
+    ['native', 'queue'],
+    ['werift', 'drop'],
+  ] as const)('a subscriber on %s behind a bottleneck (%s) below the top layer bitrate gets the low layer, and the high one once the limit lifts, without a long freeze', async (transport, bottleneck) => {
     server = await startTestServer({ streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1', room_subscriber_transport: transport } } });
     const s = server;
     const { page: pub } = await browser.newPage();
@@ -127,11 +135,22 @@ describe('WebRTC rooms: simulcast and bandwidth adaptation', () => {
     await sub.goto(s.httpUrl('/healthz'));
     await sub.exposeFunction('zlMakeRelay', async (serverPort: number) => {
       relay = await startUdpRelay(serverPort);
-      relay.setLimit(LIMIT_BPS / 8);
+      relay.setLimit(LIMIT_BPS / 8, bottleneck === 'queue' ? 300 : 0);
       return { towardServer: relay.towardServer, towardBrowser: relay.towardBrowser };
     });
     const subscribed = (await sub.evaluate(`(${SUBSCRIBE_VIA_RELAY})(${JSON.stringify(publisherId)})`)) as { subscription?: string };
     expect(subscribed.subscription).toBeDefined();
+
+    // the subscription's view of its path, polled through the squeeze
+    const estimates: (number | null)[] = [];
+    poll = setInterval(() => {
+      void fetch(s.httpUrl('/api/v1/rooms/sim'))
+        .then(async (r) => (await r.json()) as { participants: { subscriptions: { estimateBps: number | null }[] }[] })
+        .then((room) => {
+          for (const p of room.participants) for (const x of p.subscriptions) estimates.push(x.estimateBps);
+        })
+        .catch(() => undefined);
+    }, 250);
 
     // Squeezed: the controller settles on the low layer and the picture keeps moving at 180 lines.
     const explain = async (): Promise<string> => JSON.stringify({ samples: (await samples(sub)).filter((_, i, a) => i % 10 === 0 || i === a.length - 1), layers: await sub.evaluate('window.zlLayers'), dropped: relay?.dropped, room: await (await fetch(s.httpUrl('/api/v1/rooms/sim'))).json() });
@@ -143,7 +162,17 @@ describe('WebRTC rooms: simulcast and bandwidth adaptation', () => {
     }, 'the low layer decoding steadily behind the bottleneck', 40_000).catch(async (err: unknown) => {
       throw new Error(await explain(), { cause: err });
     });
-    expect(relay?.dropped ?? 0).toBeGreaterThan(0);
+    if (transport === 'native' && bottleneck === 'queue') {
+      // the estimate from transport-wide CC said the path carries less than the top layer (the
+      // subscriber may have started low: then its first probe up shows it)
+      await waitFor(async () => estimates.some((e) => e !== null), 'an estimate from transport-wide CC', 30_000).catch((err: unknown) => {
+        throw new Error(JSON.stringify(estimates), { cause: err });
+      });
+      const seen = estimates.filter((e): e is number => e !== null);
+      expect(Math.min(...seen)).toBeLessThan(LIMIT_BPS * 1.2);
+    }
+    clearInterval(poll);
+    if (bottleneck === 'drop') expect(relay?.dropped ?? 0).toBeGreaterThan(0);
 
     // Lifted: the controller probes up after its hold and the subscriber switches to 360 lines.
     relay?.setLimit(Infinity);
@@ -175,4 +204,32 @@ describe('WebRTC rooms: simulcast and bandwidth adaptation', () => {
     expect(switches.at(-1)?.rid).toBe('f');
     // a squeeze, a hold of seconds before probing up, and a busy machine: this takes its time
   }, 150_000);
+  it('a native room subscriber behind a lossy path gets lost packets again on RTX on its NACKs, and its transport-wide feedback tells what got through', async () => {
+    server = await startTestServer({ streaming: { enable_webrtc: true, webrtc: { bind_address: '127.0.0.1', room_subscriber_transport: 'native' } } });
+    const s = server;
+    const { page: pub } = await browser.newPage();
+    await pub.goto(s.httpUrl('/healthz'));
+    const publisherId = (await pub.evaluate(`(${PUBLISH_SIMULCAST})()`)) as string;
+    const { page: sub } = await browser.newPage();
+    await sub.goto(s.httpUrl('/healthz'));
+    await sub.exposeFunction('zlMakeRelay', async (serverPort: number) => {
+      relay = await startUdpRelay(serverPort);
+      relay.setLoss(25); // 4 % of the RTP packets toward the subscriber
+      return { towardServer: relay.towardServer, towardBrowser: relay.towardBrowser };
+    });
+    const subscribed = (await sub.evaluate(`(${SUBSCRIBE_VIA_RELAY})(${JSON.stringify(publisherId)})`)) as { subscription?: string };
+    expect(subscribed.subscription).toBeDefined();
+    const inbound = async (): Promise<{ nacks: number; rtx: number; frames: number; freeze: number }> =>
+      (await sub.evaluate(`(async () => { let r = { nacks: 0, rtx: 0, frames: 0, freeze: 0 }; (await window.zlPc.getStats()).forEach((x) => { if (x.type === 'inbound-rtp' && x.kind === 'video') r = { nacks: x.nackCount || 0, rtx: x.retransmittedPacketsReceived || 0, frames: x.framesDecoded || 0, freeze: x.totalFreezesDuration || 0 }; }); return r; })()`)) as { nacks: number; rtx: number; frames: number; freeze: number };
+    await waitFor(async () => (relay?.dropped ?? 0) > 15 && (await inbound()).frames > 100, 'frames decoded through the lossy path', 30_000);
+    const got = await inbound();
+    expect(got.nacks).toBeGreaterThanOrEqual(10);
+    // RFC 4588: the dropped packets came again on the RTX stream our offer carried
+    expect(got.rtx).toBeGreaterThan((relay?.dropped ?? 0) / 2);
+    expect(got.freeze).toBeLessThan(1);
+    // the server heard of the loss from the subscriber's feedback
+    const room = (await (await fetch(s.httpUrl('/api/v1/rooms/sim'))).json()) as { participants: { subscriptions: { lossFraction: number | null; deliveredBps: number | null }[] }[] };
+    const stats = room.participants.flatMap((p) => p.subscriptions)[0];
+    expect(stats?.deliveredBps ?? 0).toBeGreaterThan(0);
+  }, 90_000);
 });

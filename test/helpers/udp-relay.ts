@@ -11,8 +11,12 @@ export interface UdpRelay {
   towardServer: number;
   /** Port the server sends to (stands for the browser). */
   towardBrowser: number;
-  /** Bytes per second allowed toward the browser; Infinity lifts the limit. */
-  setLimit(bytesPerSecond: number): void;
+  /**
+   * Bytes per second allowed toward the browser; Infinity lifts the limit. With `queueMs`, packets
+   * above the rate wait in a FIFO holding up to that long at the rate (a router's queue: delay
+   * grows before anything drops); without, they are dropped once a 500 ms burst allowance is spent.
+   */
+  setLimit(bytesPerSecond: number, queueMs?: number): void;
   /** Drops every `n`th RTP packet toward the browser (0: none); RTCP, STUN and DTLS always pass. */
   setLoss(n: number): void;
   /** Where the server is, when it was not known at the start (a WHEP answer names it). */
@@ -42,6 +46,32 @@ export async function startUdpRelay(serverPort?: number): Promise<UdpRelay> {
   let lossEvery = 0;
   let rtpSeen = 0;
   let server = serverPort;
+  let queueMs = 0;
+  const queue: Buffer[] = [];
+  let queuedBytes = 0;
+  let drainTimer: NodeJS.Timeout | undefined;
+
+  const toBrowser = (msg: Buffer): void => {
+    if (browser !== undefined) browserSide.send(msg, browser.port, browser.address);
+  };
+  const refill = (): void => {
+    const now = performance.now();
+    // a queueing link passes no burst beyond 20 ms of its rate (or one full packet); a dropping one holds 500 ms
+    tokens = Math.min(queueMs > 0 ? Math.max(limit / 50, 1500) : limit / 2, tokens + ((now - refilledAt) / 1000) * limit);
+    refilledAt = now;
+  };
+  const drain = (): void => {
+    drainTimer = undefined;
+    refill();
+    while (queue.length > 0 && tokens >= (queue[0] as Buffer).length) {
+      const msg = queue.shift() as Buffer;
+      queuedBytes -= msg.length;
+      tokens -= msg.length;
+      toBrowser(msg);
+    }
+    const head = queue[0];
+    if (head !== undefined) drainTimer = setTimeout(drain, Math.max(1, ((head.length - tokens) / limit) * 1000));
+  };
 
   browserSide.on('message', (msg, from) => {
     browser = from;
@@ -57,25 +87,34 @@ export async function startUdpRelay(serverPort?: number): Promise<UdpRelay> {
       return;
     }
     if (limit !== Infinity) {
-      const now = performance.now();
-      tokens = Math.min(limit / 2, tokens + ((now - refilledAt) / 1000) * limit);
-      refilledAt = now;
+      refill();
       // STUN (first byte 0 or 1) always passes: the path must stay up, only media is squeezed
       const stun = (msg[0] ?? 0) < 2;
-      if (!stun && tokens < msg.length) {
-        dropped++;
+      if (!stun && (queue.length > 0 || tokens < msg.length)) {
+        if (queueMs > 0 && queuedBytes + msg.length <= (limit * queueMs) / 1000) {
+          queue.push(msg);
+          queuedBytes += msg.length;
+          drainTimer ??= setTimeout(drain, 1);
+        } else dropped++;
         return;
       }
       if (!stun) tokens -= msg.length;
     }
-    browserSide.send(msg, browser.port, browser.address);
+    toBrowser(msg);
   });
 
   return {
     towardServer: browserSide.address().port,
     towardBrowser: serverSide.address().port,
-    setLimit(bytesPerSecond) {
+    setLimit(bytesPerSecond, queueLimitMs = 0) {
       limit = bytesPerSecond;
+      queueMs = queueLimitMs;
+      if (limit === Infinity) {
+        clearTimeout(drainTimer);
+        drainTimer = undefined;
+        for (const msg of queue.splice(0)) toBrowser(msg);
+        queuedBytes = 0;
+      }
       tokens = 0;
       refilledAt = performance.now();
     },
@@ -89,6 +128,7 @@ export async function startUdpRelay(serverPort?: number): Promise<UdpRelay> {
       return dropped;
     },
     async close() {
+      clearTimeout(drainTimer);
       await Promise.all([new Promise<void>((r) => browserSide.close(() => r())), new Promise<void>((r) => serverSide.close(() => r()))]);
     },
   };

@@ -17,6 +17,11 @@ export interface RtxSettings {
   ssrc: number;
 }
 
+/** Gives each packet of a transport its transport-wide sequence number (and remembers it for the feedback). */
+export interface TransportWideStamper {
+  stamp(sizeBytes: number, nowMs: number): number;
+}
+
 /**
  * One outgoing RTP stream on libdatachannel: the caller's sequence number and timestamp, our SSRC,
  * written into one reused buffer (libdatachannel copies and encrypts before `send` returns).
@@ -36,12 +41,14 @@ export class NativeRtpOut {
   private rtxSequence = randomInt(0, 0x10000);
   /** Asked of the track until it first says yes: a second native call per packet cost ~5 % of the send path. */
   private opened = false;
+  /** The transport-wide CC header extension's id and the transport's stamper, once the receiver agreed to it. */
+  private transportWide: { id: number; stamper: TransportWideStamper } | undefined;
 
   constructor(
     readonly track: nodeDataChannel.Track,
     private readonly payloadType: number,
     kind: 'video' | 'audio',
-    private readonly rtx?: RtxSettings,
+    private rtx?: RtxSettings,
     /** Chosen before the track is added when the SDP must name it (libdatachannel copies the description then). */
     readonly ssrc = randomInt(1, 0xffffffff),
   ) {
@@ -51,6 +58,20 @@ export class NativeRtpOut {
     this.historyTimestamp = new Uint32Array(size);
     this.historyMarker = new Uint8Array(size);
     this.historyMask = size - 1;
+  }
+
+  /** Retransmissions go on this RTX stream from now on (undefined: on the media SSRC, as they were). */
+  useRtx(rtx: RtxSettings | undefined): void {
+    this.rtx = rtx;
+  }
+
+  /**
+   * Every packet from now on carries a transport-wide sequence number in the one-byte header
+   * extension `id` (RFC 8285), from the transport's `stamper`, so the receiver's feedback can say
+   * when each arrived.
+   */
+  useTransportWideCc(id: number, stamper: TransportWideStamper): void {
+    this.transportWide = { id, stamper };
   }
 
   /** Sends one packet; `payload` must not change afterwards (it is kept to answer NACKs). */
@@ -88,19 +109,31 @@ export class NativeRtpOut {
   }
 
   private write(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean, rtx?: RtxSettings, originalSequence = 0): boolean {
-    const head = rtx === undefined ? 12 : 14;
+    const tw = this.transportWide;
+    const extension = tw === undefined ? 0 : 8;
+    const head = 12 + extension + (rtx === undefined ? 0 : 2);
     if (payload.length + head > SCRATCH_BYTES) return false;
     if (!this.opened) {
       if (!this.track.isOpen()) return false;
       this.opened = true;
     }
     const b = this.scratch;
-    b[0] = 0x80;
+    b[0] = tw === undefined ? 0x80 : 0x90;
     b[1] = (marker ? 0x80 : 0) | (rtx?.payloadType ?? this.payloadType);
     b.writeUInt16BE(sequenceNumber, 2);
     b.writeUInt32BE(timestamp >>> 0, 4);
     b.writeUInt32BE(rtx?.ssrc ?? this.ssrc, 8);
-    if (rtx !== undefined) b.writeUInt16BE(originalSequence, 12);
+    if (tw !== undefined) {
+      // one-byte header extension block: profile 0xBEDE, one word: id and length-1, the 16-bit number, padding
+      const transportSequence = tw.stamper.stamp(head + payload.length, performance.now());
+      b[12] = 0xbe;
+      b[13] = 0xde;
+      b.writeUInt16BE(1, 14);
+      b[16] = (tw.id << 4) | 1;
+      b.writeUInt16BE(transportSequence, 17);
+      b[19] = 0;
+    }
+    if (rtx !== undefined) b.writeUInt16BE(originalSequence, 12 + extension);
     payload.copy(b, head);
     try {
       this.track.sendMessageBinary(b.subarray(0, head + payload.length));

@@ -1,3 +1,5 @@
+import { readTransportFeedback, type TransportFeedback } from './sfu/index.js';
+
 /** What one compound RTCP packet from a viewer says about one of our streams. */
 export interface RtcpFeedbackSummary {
   /** A picture loss indication or full intra request: the viewer wants a keyframe. */
@@ -8,11 +10,13 @@ export interface RtcpFeedbackSummary {
   rembBps?: number;
   /** Sequence numbers of our packets the receiver asks for again (RFC 4585 generic NACK). */
   nacks?: number[];
+  /** Transport-wide CC feedback (arrival times of our packets), when the receiver sent one. */
+  transportFeedback?: TransportFeedback;
 }
 
 /**
  * Reads the parts of a compound RTCP packet a sender acts on (RFC 3550 receiver reports, RFC 4585
- * PLI and generic NACK, RFC 5104 FIR), for peers whose stack hands RTCP to us raw. Anything malformed ends the walk;
+ * PLI and generic NACK, RFC 5104 FIR, transport-wide CC feedback), for peers whose stack hands RTCP to us raw. Anything malformed ends the walk;
  * it never throws.
  */
 export function readRtcpFeedback(buf: Buffer, ssrc: number): RtcpFeedbackSummary {
@@ -35,6 +39,11 @@ export function readRtcpFeedback(buf: Buffer, ssrc: number): RtcpFeedbackSummary
         nacks.push(pid);
         for (let bit = 0; bit < 16; bit++) if (blp & (1 << bit)) nacks.push((pid + bit + 1) & 0xffff);
       }
+    }
+    // transport-wide CC (RTPFB, FMT 15): about every packet of the transport, whichever SSRC it names
+    if (type === 205 && count === 15) {
+      const fb = readTransportFeedback(buf, pos, length);
+      if (fb !== undefined) out.transportFeedback = fb;
     }
     // REMB: application-layer feedback (FMT 15) whose FCI starts with "REMB", then an 8-bit SSRC count,
     // a 6-bit exponent and an 18-bit mantissa

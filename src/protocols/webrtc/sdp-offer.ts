@@ -16,6 +16,8 @@ export interface OfferedMedia {
   mid: string | undefined;
   direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
   codecs: OfferedCodec[];
+  /** RTP header extensions (RFC 8285): the id each URI got. */
+  extensions: { id: number; uri: string }[];
 }
 
 const DIRECTIONS = new Set(['sendrecv', 'sendonly', 'recvonly', 'inactive']);
@@ -34,7 +36,7 @@ export function parseSdpOffer(sdp: string): OfferedMedia[] {
       const [kind, , , ...formats] = line.slice(2).split(' ');
       if (formats.some((f) => !/^\d+$/.test(f)) && kind !== 'application') throw new WebRtcRequestError('WEBRTC_BAD_SDP', `malformed m-line formats: ${line.slice(0, 60)}`);
       if (kind === undefined || formats.length === 0) throw new WebRtcRequestError('WEBRTC_BAD_SDP', `malformed m-line: ${line.slice(0, 60)}`);
-      current = { kind, mid: undefined, direction: 'sendrecv', codecs: [] };
+      current = { kind, mid: undefined, direction: 'sendrecv', codecs: [], extensions: [] };
       media.push(current);
       continue;
     }
@@ -46,6 +48,9 @@ export function parseSdpOffer(sdp: string): OfferedMedia[] {
       const m = /^rtpmap:(\d+) ([^/]+)\/(\d+)(?:\/(\d+))?$/.exec(attr);
       if (m === null) throw new WebRtcRequestError('WEBRTC_BAD_SDP', `malformed rtpmap: ${line.slice(0, 60)}`);
       current.codecs.push({ payloadType: Number(m[1]), name: (m[2] as string).toLowerCase(), clockRate: Number(m[3]), ...(m[4] !== undefined ? { channels: Number(m[4]) } : {}), fmtp: {} });
+    } else if (attr.startsWith('extmap:')) {
+      const m = /^extmap:(\d+)(?:\/\w+)? (\S+)/.exec(attr);
+      if (m !== null) current.extensions.push({ id: Number(m[1]), uri: m[2] as string });
     } else if (attr.startsWith('fmtp:')) {
       const m = /^fmtp:(\d+) (.*)$/.exec(attr);
       const codec = m !== null ? current.codecs.find((c) => c.payloadType === Number(m[1])) : undefined;

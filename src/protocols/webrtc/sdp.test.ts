@@ -13,6 +13,7 @@ const CHROMIUM_OFFER = [
   'a=fingerprint:sha-256 25:18:11:55', 'a=setup:actpass', 'a=mid:0', 'a=sendonly',
   'a=rtpmap:111 opus/48000/2', 'a=rtcp-fb:111 transport-cc', 'a=fmtp:111 minptime=10;useinbandfec=1', 'a=rtpmap:63 red/48000/2', 'a=fmtp:63 111/111', 'a=rtpmap:0 PCMU/8000',
   'm=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 116', 'c=IN IP4 0.0.0.0', 'a=mid:1', 'a=sendonly',
+  'a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 'a=extmap:4/sendonly urn:3gpp:video-orientation',
   'a=rtpmap:96 VP8/90000', 'a=rtcp-fb:96 nack', 'a=rtpmap:97 rtx/90000', 'a=fmtp:97 apt=96',
   'a=rtpmap:102 H264/90000', 'a=rtcp-fb:102 nack pli', 'a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f',
   'a=rtpmap:103 rtx/90000', 'a=fmtp:103 apt=102',
@@ -26,6 +27,10 @@ describe('SDP offers: parsing, codec choice, restriction', () => {
     const media = parseSdpOffer(CHROMIUM_OFFER);
     expect(media.map((m) => [m.kind, m.mid, m.direction])).toEqual([['audio', '0', 'sendonly'], ['video', '1', 'sendonly']]);
     expect(media[1]?.codecs.find((c) => c.payloadType === 102)?.fmtp['profile-level-id']).toBe('42001f');
+    expect(media[1]?.extensions).toEqual([
+      { id: 3, uri: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01' },
+      { id: 4, uri: 'urn:3gpp:video-orientation' },
+    ]);
   });
 
   it('chooses Opus and H.264 packetization-mode 1, preferring the stream profile, else Constrained Baseline', () => {

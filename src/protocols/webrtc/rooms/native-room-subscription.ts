@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import nodeDataChannel from 'node-datachannel';
 import { ConnectionWatch } from '../connection-watch.js';
 import type { Logger } from '../../../base/index.js';
@@ -8,6 +8,8 @@ import type { PeerResourceSettings, ResourceEndReason } from '../peer-resource.j
 import { describeAndGather, NativeRtpOut } from '../native-rtp-out.js';
 import { addPublicIpCandidates } from '../public-ip.js';
 import { readRtcpFeedback } from '../rtcp-feedback.js';
+import { parseSdpOffer } from '../sdp-offer.js';
+import { SendSideEstimator } from '../sfu/index.js';
 import type { PublishedAudio, PublishedVideo } from './published-tracks.js';
 import type { NegotiatedCodec } from './room-codecs.js';
 import type { RoomSubscriptionPeer } from './room-subscription.js';
@@ -17,6 +19,9 @@ const ANSWER_RETRIES = 20;
 const ANSWER_RETRY_MS = 100;
 /** A receiver report older than this no longer describes the path. */
 const REPORT_STALE_MS = 3000;
+/** The header extension carrying transport-wide sequence numbers, and the id we offer it under. */
+const TRANSPORT_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+const TRANSPORT_CC_ID = 3;
 
 /** A subscriber's outgoing track and what its receiver reports say about it. */
 class NativeOut extends NativeRtpOut {
@@ -25,18 +30,27 @@ class NativeOut extends NativeRtpOut {
 }
 
 function addCodec(media: nodeDataChannel.Video | nodeDataChannel.Audio, c: NegotiatedCodec): void {
-  if (media instanceof nodeDataChannel.Audio) {
-    media.addOpusCodec(c.payloadType, c.parameters !== '' ? c.parameters : undefined);
-    return;
-  }
-  if (c.name === 'h264') media.addH264Codec(c.payloadType, c.parameters);
+  if (media instanceof nodeDataChannel.Audio) media.addOpusCodec(c.payloadType, c.parameters !== '' ? c.parameters : undefined);
+  else if (c.name === 'h264') media.addH264Codec(c.payloadType, c.parameters);
   else if (c.name === 'vp9') media.addVP9Codec(c.payloadType);
   else media.addVP8Codec(c.payloadType);
+  // transport-wide sequence numbers in every packet, so the subscriber's feedback drives our estimate
+  media.parseSdpLine(`a=extmap:${TRANSPORT_CC_ID} ${TRANSPORT_CC_URI}`);
+  media.parseSdpLine(`a=rtcp-fb:${c.payloadType} transport-cc`);
+}
+
+/** A payload type for RTX (RFC 4588) that the offer does not use yet. */
+function freePayloadType(used: readonly number[]): number {
+  for (let pt = 96; pt <= 127; pt++) if (!used.includes(pt)) return pt;
+  return 127;
 }
 
 /**
  * One subscriber receiving one publisher on libdatachannel (node-datachannel): DTLS, SRTP and ICE
- * in native code (NACKs answered from NativeRtpOut's history). We offer the publisher's codecs; the forwarding decisions are the SubscriptionForwarder's.
+ * in native code. NACKs are answered from NativeRtpOut's history, on RTX when the subscriber takes
+ * it; every packet carries a transport-wide sequence number, and the subscriber's transport-wide
+ * CC feedback drives a send-side estimate (queuing delay, what got through, loss) for the layer
+ * choice. We offer the publisher's codecs; the forwarding decisions are the SubscriptionForwarder's.
  */
 export class NativeRoomSubscription implements RoomSubscriptionPeer, SubscriptionOutput {
   readonly id = randomUUID();
@@ -47,6 +61,12 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
   private ended = false;
   private readonly onEnd: ((reason: ResourceEndReason) => void)[] = [];
   private readonly watch: ConnectionWatch;
+  /** Offered retransmission stream of the video, used once the answer keeps it. */
+  private readonly offeredRtx: { payloadType: number; ssrc: number } | undefined;
+  private readonly estimator = new SendSideEstimator();
+  /** Set once the subscriber's answer takes transport-wide CC; until then loss comes from receiver reports. */
+  private transportWide = false;
+  private lastFeedbackCount = -1;
 
   constructor(
     publisherId: string,
@@ -66,19 +86,27 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
       ...(network.udpPortRange !== undefined ? { portRangeBegin: network.udpPortRange[0], portRangeEnd: network.udpPortRange[1] } : {}),
     });
     const cname = `zenlive-${this.id}`;
+    // SSRCs, RTX and extensions go in before addTrack, which takes its own copy of the description
     if (video !== undefined) {
       const media = new nodeDataChannel.Video('0', 'SendOnly');
       addCodec(media, video.codec);
-      const out = new NativeOut(this.pc.addTrack(media), video.codec.payloadType, 'video');
-      media.addSSRC(out.ssrc, cname, publisherId, 'video');
+      const ssrc = randomInt(1, 0xffffffff);
+      media.addSSRC(ssrc, cname, publisherId, 'video');
+      const rtx = { payloadType: freePayloadType([video.codec.payloadType, ...(audio !== undefined ? [audio.codec.payloadType] : [])]), ssrc: randomInt(1, 0xffffffff) };
+      media.addRTXCodec(rtx.payloadType, video.codec.payloadType, video.codec.clockRate);
+      media.addSSRC(rtx.ssrc, cname, publisherId, 'video');
+      media.parseSdpLine(`a=ssrc-group:FID ${ssrc} ${rtx.ssrc}`);
+      this.offeredRtx = rtx;
+      const out = new NativeOut(this.pc.addTrack(media), video.codec.payloadType, 'video', undefined, ssrc);
       out.track.onMessage((msg) => this.onRtcp(out, msg));
       this.video = out;
     }
     if (audio !== undefined) {
       const media = new nodeDataChannel.Audio(video !== undefined ? '1' : '0', 'SendOnly');
       addCodec(media, audio.codec);
-      const out = new NativeOut(this.pc.addTrack(media), audio.codec.payloadType, 'audio');
-      media.addSSRC(out.ssrc, cname, publisherId, 'audio');
+      const ssrc = randomInt(1, 0xffffffff);
+      media.addSSRC(ssrc, cname, publisherId, 'audio');
+      const out = new NativeOut(this.pc.addTrack(media), audio.codec.payloadType, 'audio', undefined, ssrc);
       out.track.onMessage((msg) => this.onRtcp(out, msg));
       this.audio = out;
     }
@@ -103,11 +131,26 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
     for (let attempt = 0; ; attempt++) {
       try {
         this.pc.setRemoteDescription(answer, 'answer');
-        return;
+        break;
       } catch (err) {
         if (attempt >= ANSWER_RETRIES || !/ICE transport/i.test((err as Error).message)) throw err;
         await new Promise((r) => setTimeout(r, ANSWER_RETRY_MS));
       }
+    }
+    this.takeAnswerFeatures(answer);
+  }
+
+  /** What of our offer's extras the subscriber kept: RTX for the video, transport-wide CC for both. */
+  private takeAnswerFeatures(answer: string): void {
+    const media = parseSdpOffer(answer);
+    const rtx = this.offeredRtx;
+    const video = media.find((m) => m.kind === 'video');
+    if (rtx !== undefined && video?.codecs.some((c) => c.payloadType === rtx.payloadType && c.name === 'rtx') === true) this.video?.useRtx(rtx);
+    for (const [m, out] of [[video, this.video], [media.find((x) => x.kind === 'audio'), this.audio]] as const) {
+      const ext = m?.extensions.find((e) => e.uri === TRANSPORT_CC_URI);
+      if (ext === undefined || out === undefined) continue;
+      out.useTransportWideCc(ext.id, this.estimator);
+      this.transportWide = true;
     }
   }
 
@@ -147,16 +190,23 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
 
   takeLossFraction(nowMs: number): number {
     const v = this.video;
-    return v !== undefined && nowMs - v.lossAt < REPORT_STALE_MS ? v.loss : 0;
+    const report = v !== undefined && nowMs - v.lossAt < REPORT_STALE_MS ? v.loss : 0;
+    // transport-wide feedback comes every ~100 ms and covers audio and RTX too: fresher than reports
+    const transportWide = this.transportWide ? this.estimator.takeLossFraction() : undefined;
+    return transportWide ?? report;
   }
 
   /**
-   * Not used for the layer choice: Chromium's REMB toward libdatachannel comes from its
-   * receive-side estimator, which recovers so slowly after congestion that the top layer stayed
-   * off for tens of seconds after a bottleneck lifted (measured in the simulcast test); loss drives it.
+   * Our own estimate from transport-wide CC feedback, not the subscriber's REMB: Chromium's
+   * receive-side estimator never grows past 1.5× what arrives, so after a bottleneck the top layer
+   * stayed off for tens of seconds (measured in the simulcast test).
    */
-  get rembBps(): number | undefined {
-    return undefined;
+  estimateBps(nowMs: number): number | undefined {
+    return this.transportWide ? this.estimator.estimateBps(nowMs) : undefined;
+  }
+
+  get deliveredBps(): number | undefined {
+    return this.transportWide ? this.estimator.deliveredBps : undefined;
   }
 
   get rttMs(): number | undefined {
@@ -183,6 +233,12 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
       out.lossAt = performance.now();
     }
     if (feedback.nacks !== undefined) out.resend(feedback.nacks);
+    const fb = feedback.transportFeedback;
+    // one feedback may reach both tracks (it names one SSRC of the transport); take it once
+    if (fb !== undefined && fb.feedbackCount !== this.lastFeedbackCount) {
+      this.lastFeedbackCount = fb.feedbackCount;
+      this.estimator.onFeedback(fb, performance.now());
+    }
     if (feedback.keyframe && out === this.video) this.forwarder.pictureLost();
   }
 

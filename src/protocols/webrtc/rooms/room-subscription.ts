@@ -38,8 +38,12 @@ class WeriftOutput implements SubscriptionOutput {
     return this.feedback?.takeLossFraction(nowMs) ?? 0;
   }
 
-  get rembBps(): number | undefined {
+  estimateBps(): number | undefined {
     return this.feedback?.rembBps;
+  }
+
+  get deliveredBps(): number | undefined {
+    return undefined;
   }
 
   get rttMs(): number | undefined {

@@ -11,8 +11,10 @@ export interface SubscriptionOutput {
   sendAudio(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): void;
   /** Loss the subscriber reported since the last call, 0..1. */
   takeLossFraction(nowMs: number): number;
-  /** The subscriber's bandwidth estimate (REMB), when it sends one. */
-  readonly rembBps: number | undefined;
+  /** What the path to the subscriber carries (REMB, or our transport-wide CC estimate) while it limits us. */
+  estimateBps(nowMs: number): number | undefined;
+  /** The rate that recently got through to the subscriber, when its feedback tells. */
+  readonly deliveredBps: number | undefined;
   readonly rttMs: number | undefined;
   readonly videoPacketsSent: number;
   readonly audioPacketsSent: number;
@@ -31,8 +33,10 @@ export interface SubscriptionStats {
   /** Fraction of our packets the subscriber reported lost lately. */
   lossFraction: number | null;
   rttMs: number | null;
-  /** Bandwidth estimate used for the layer choice, bit/s. */
+  /** Bandwidth estimate used for the layer choice while the path limits us, bit/s. */
   estimateBps: number | null;
+  /** Rate the subscriber's feedback says got through lately, bit/s. */
+  deliveredBps: number | null;
 }
 
 /**
@@ -51,6 +55,7 @@ export class SubscriptionForwarder implements VideoSink, AudioSink {
   private live = false;
   private lastLoss = 0;
   private lastEstimate: number | null = null;
+  private lastDelivered: number | null = null;
   private readonly onLayer: ((layer: number) => void) | undefined;
 
   constructor(
@@ -129,6 +134,7 @@ export class SubscriptionForwarder implements VideoSink, AudioSink {
       lossFraction: this.video !== undefined ? this.lastLoss : null,
       rttMs: this.out.rttMs ?? null,
       estimateBps: this.lastEstimate,
+      deliveredBps: this.lastDelivered,
     };
   }
 
@@ -139,12 +145,14 @@ export class SubscriptionForwarder implements VideoSink, AudioSink {
     if (video === undefined || sw === undefined) return;
     const now = performance.now();
     this.lastLoss = this.out.takeLossFraction(now);
-    const estimate = this.out.rembBps;
-    this.lastEstimate = estimate ?? null;
+    const estimate = this.out.estimateBps(now);
+    const delivered = this.out.deliveredBps;
+    this.lastEstimate = estimate !== undefined ? Math.round(estimate) : null;
+    this.lastDelivered = delivered !== undefined ? Math.round(delivered) : null;
     this.controller.setLayers(video.status(now).map((l) => ({ index: l.index, bitrateBps: l.bitrateBps, height: l.height ?? 0, active: l.active })), now);
     this.controller.setRequestedMaxHeight(this.maxHeight !== undefined && this.maxHeight > 0 ? this.maxHeight : undefined, now);
     this.controller.setPaused(this.maxHeight === 0, now);
-    const target = this.controller.update({ nowMs: now, lossFraction: this.lastLoss, ...(estimate !== undefined ? { estimateBps: estimate } : {}) });
+    const target = this.controller.update({ nowMs: now, lossFraction: this.lastLoss, ...(estimate !== undefined ? { estimateBps: estimate } : {}), ...(delivered !== undefined ? { deliveredBps: delivered } : {}) });
     sw.setTarget(target, now);
   }
 }

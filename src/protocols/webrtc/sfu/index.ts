@@ -24,3 +24,5 @@ export {
   type KeyframeRequestLimiterOptions,
   type LimiterClock,
 } from './keyframe-requests.js';
+export { readTransportFeedback, buildTransportFeedback, type TransportFeedback } from './transport-feedback.js';
+export { SendSideEstimator, type SendSideEstimatorOptions } from './send-side-estimator.js';
