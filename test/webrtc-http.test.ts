@@ -203,6 +203,24 @@ describe('WHIP and WHEP endpoints (RFC 9725 shape) with a werift peer', () => {
     expect(restart.headers.get('etag')).not.toBe(etag);
   });
 
+  it('WHEP on the native transport: trickle PATCH adds candidates; an ICE restart is refused with 501 and the session goes on', async () => {
+    node = await startNode({ viewerTransport: 'native' });
+    node.registry.claim('live1', { protocol: 'rtmp' });
+    const res = await post(node.url('/whep/live1'), (await offerFrom('recvonly')).sdp);
+    expect(res.status).toBe(201);
+    const location = node.url(res.headers.get('location') as string);
+    const etag = res.headers.get('etag') as string;
+    const frag = 'application/trickle-ice-sdpfrag';
+    const candidate = 'a=mid:0\r\na=candidate:1 1 udp 2122194687 127.0.0.1 40000 typ host\r\n';
+    expect((await fetch(location, { method: 'PATCH', headers: { 'content-type': frag, 'if-match': etag }, body: candidate })).status).toBe(204);
+    const restart = await fetch(location, { method: 'PATCH', headers: { 'content-type': frag, 'if-match': '*' }, body: 'a=ice-ufrag:Zx9q\r\na=ice-pwd:0123456789abcdefghijklmn\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n' });
+    expect(restart.status).toBe(501);
+    expect(((await restart.json()) as { error: { code: string } }).error.code).toBe('WEBRTC_ICE_RESTART_UNSUPPORTED');
+    // the ICE session is the one it was: the same tag still takes candidates
+    expect((await fetch(location, { method: 'PATCH', headers: { 'content-type': frag, 'if-match': etag }, body: candidate })).status).toBe(204);
+    expect((await fetch(location, { method: 'DELETE' })).status).toBe(200);
+  });
+
   it('WHEP: an unknown stream is 404 for POST and HEAD; HEAD on a live one is 200 with ICE servers', async () => {
     // a TURN server only goes to clients (our agent uses STUN only), so nothing waits on it here
     node = await startNode({ turnServers: [{ urls: ['turn:127.0.0.1:3478'], username: 'u', credential: 'p' }] });

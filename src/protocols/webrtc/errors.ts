@@ -13,6 +13,8 @@ export const WebRtcErrorStatus = {
   WEBRTC_PRECONDITION_FAILED: 412,
   WEBRTC_UNSUPPORTED_MEDIA_TYPE: 415,
   WEBRTC_NEGOTIATION_FAILED: 500,
+  /** RFC 9725 §4.3.2: an ICE restart the session cannot do is refused and the session kept as it is. */
+  WEBRTC_ICE_RESTART_UNSUPPORTED: 501,
 } as const;
 
 export type WebRtcErrorCode = keyof typeof WebRtcErrorStatus;

@@ -157,7 +157,8 @@ export class NativeWhepSession {
   async patch(fragment: IceFragment, ifMatch: string | undefined): Promise<string | undefined> {
     if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== this.etag) throw new WebRtcRequestError('WEBRTC_PRECONDITION_FAILED', 'If-Match does not name the current ICE session');
     const remoteUfrag = /^a=ice-ufrag:(.*)$/m.exec(this.pc.remoteDescription()?.sdp ?? '')?.[1]?.trim();
-    if (fragment.ufrag !== undefined && fragment.ufrag !== remoteUfrag) throw new WebRtcRequestError('WEBRTC_BAD_REQUEST', 'ICE restarts are not offered on this viewer; start a new WHEP session');
+    // libdatachannel keeps one ICE session per peer; the viewer keeps playing on it (RFC 9725 §4.3.2)
+    if (fragment.ufrag !== undefined && fragment.ufrag !== remoteUfrag) throw new WebRtcRequestError('WEBRTC_ICE_RESTART_UNSUPPORTED', 'ICE restarts are not offered on this viewer (streaming.webrtc.viewer_transport "native"); the session goes on as it was, or start a new WHEP session');
     for (const c of fragment.candidates) this.pc.addRemoteCandidate(c.candidate.replace(/^a=/, ''), c.mid ?? '0');
     return undefined;
   }
