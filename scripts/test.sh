@@ -10,6 +10,8 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ packag
   npm ci --no-audit --no-fund
 fi
 
+# The native SRTP sender: rebuilt every run (a second) so a changed C file is always tested.
+node scripts/build-native.mjs
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
 echo "== lint"

@@ -18,6 +18,31 @@ export interface RtpRecord {
   payload: Buffer;
 }
 
+/** Consecutive records of one track and timestamp (one frame's packets), sent together. */
+export interface RtpRecordGroup {
+  audio: boolean;
+  timestamp: number;
+  /** Whether the group's last packet carries the marker. */
+  marker: boolean;
+  payloads: Buffer[];
+}
+
+/** Groups records by track and timestamp, keeping their order; a marker ends a group. */
+export function groupRecords(records: readonly RtpRecord[]): RtpRecordGroup[] {
+  const out: RtpRecordGroup[] = [];
+  let open: RtpRecordGroup | undefined;
+  for (const r of records) {
+    if (open === undefined || open.audio !== r.audio || open.timestamp !== r.timestamp || open.marker) {
+      open = { audio: r.audio, timestamp: r.timestamp, marker: r.marker, payloads: [r.payload] };
+      out.push(open);
+    } else {
+      open.payloads.push(r.payload);
+      open.marker = r.marker;
+    }
+  }
+  return out;
+}
+
 /** Reads the records of one write; payloads are views on `bytes`. */
 export function readRecords(bytes: Buffer): RtpRecord[] {
   const out: RtpRecord[] = [];
@@ -45,6 +70,7 @@ export class RtpFrameFormat implements FrameFormat {
   private readonly cache = new WeakMap<HubFrame, Buffer | null>();
   /** Records of each written Buffer, read once for every viewer that gets the same bytes. */
   private readonly parsed = new WeakMap<Buffer, RtpRecord[]>();
+  private readonly grouped = new WeakMap<Buffer, RtpRecordGroup[]>();
   private parameterSets: Buffer[] = [];
   private readonly untap: () => void;
   /** True once a frame with a composition offset (B-frames) went by: viewers may see stutter. */
@@ -71,6 +97,16 @@ export class RtpFrameFormat implements FrameFormat {
       this.parsed.set(bytes, records);
     }
     return records;
+  }
+
+  /** The records of a write grouped per frame and track, built once for every viewer that gets the same bytes. */
+  groupsOf(bytes: Buffer): RtpRecordGroup[] {
+    let groups = this.grouped.get(bytes);
+    if (groups === undefined) {
+      groups = groupRecords(this.recordsOf(bytes));
+      this.grouped.set(bytes, groups);
+    }
+    return groups;
   }
 
   encode(frame: HubFrame): Buffer | undefined {
