@@ -47,3 +47,8 @@ export class WhepCounterOfferError extends WebRtcRequestError {
     super('WEBRTC_CODEC_NOT_ACCEPTABLE', message);
   }
 }
+
+/** A WebRTC setting that cannot work on this machine (start-up stops with it, naming the key). */
+export class WebRtcConfigError extends ZenLiveError {
+  readonly code = 'WEBRTC_CONFIG';
+}

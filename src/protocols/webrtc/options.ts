@@ -48,9 +48,11 @@ export interface WebRtcOptions {
   whipKeyframeIntervalMs?: number;
   /**
    * The WebRTC stack WHEP viewers run on: `native` (libdatachannel through node-datachannel: DTLS,
-   * SRTP and ICE in native threads, about a third of the CPU per packet) or `werift` (pure JS).
+   * SRTP and ICE in native threads, about a third of the CPU per packet), `werift` (pure JS), or
+   * `direct` (werift for ICE, DTLS and RTCP; media protected and sent by ZenLive's native SRTP
+   * sender, a frame's packets per call with sendmmsg; Linux, built at install).
    */
-  viewerTransport?: 'native' | 'werift';
+  viewerTransport?: 'native' | 'werift' | 'direct';
   /**
    * Worker processes that native WHEP viewers are spread over (each gets a copy of the streams its
    * viewers watch, frame by frame); 0 or undefined keeps viewers in this process.

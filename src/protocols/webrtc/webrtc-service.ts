@@ -6,7 +6,8 @@ import { parseAvcDecoderConfig } from '../../media/index.js';
 import { Transcoder } from '../../transcode/index.js';
 import { AacToOpus } from './aac-to-opus.js';
 import { planCodecs, type CodecPlan } from './codec-choice.js';
-import { WebRtcRequestError, WhepCounterOfferError } from './errors.js';
+import { WebRtcConfigError, WebRtcRequestError, WhepCounterOfferError } from './errors.js';
+import { nativeSrtpUnavailable } from './direct/index.js';
 import { iceServersFor, iceServerLinks } from './ice-servers.js';
 import { WEBRTC_DEFAULTS, type IceServerOptions, type WebRtcOptions } from './options.js';
 import { createPeer } from './peer-factory.js';
@@ -68,6 +69,8 @@ export class WebRtcService {
       disconnectGraceMs: 10_000,
       ...(options.publicIp !== undefined ? { publicIp: options.publicIp } : {}),
     };
+    const missing = options.viewerTransport === 'direct' ? nativeSrtpUnavailable() : undefined;
+    if (missing !== undefined) throw new WebRtcConfigError(`streaming.webrtc.viewer_transport "direct": ${missing}`);
     if ((options.viewerWorkers ?? 0) > 0 && options.viewerTransport === 'native') {
       const { registry, logger, authorizePublish: _p, authorizePlay: _a, requestKeyframe: _k, viewerWorkers, ...init } = options;
       this.viewerPool = new ViewerWorkerPool({
@@ -309,7 +312,7 @@ export class WebRtcService {
       const senders: { video?: RTCRtpSender; audio?: RTCRtpSender } = {};
       if (plan.video !== undefined) senders.video = pc.addTransceiver('video', { direction: 'sendonly' }).sender;
       if (plan.audio !== undefined) senders.audio = pc.addTransceiver('audio', { direction: 'sendonly' }).sender;
-      session = new WhepSession(pc, stream, this.formatFor(stream), senders, wantKeyframe, log, this.settings, audioSource);
+      session = new WhepSession(pc, stream, this.formatFor(stream), senders, wantKeyframe, log, this.settings, audioSource, transport === 'direct');
     }
     this.track(session);
     if (transcoder !== undefined) {

@@ -1,0 +1,111 @@
+import { randomInt } from 'node:crypto';
+import type { Socket } from 'node:dgram';
+import type { RTCRtpSender } from 'werift';
+import { NACK_HISTORY } from '../native-rtp-out.js';
+import { loadNativeSrtp, SrtpProfile, type NativeSrtp, type NativeSrtpTrack, type SrtpProfileId } from './native-srtp.js';
+import { socketFd } from './socket-fd.js';
+
+/** The parts of werift's ICE pair and SRTP session we send with (read off its objects: it has no API for them). */
+interface WeriftPair {
+  remoteAddr: [string, number];
+  protocol: { transport: { socket: Socket } };
+}
+interface WeriftSrtpSession {
+  config: { profile: number };
+  localContext: { srtpSessionKey: Buffer; srtpSessionSalt: Buffer; srtpSessionAuthTag?: Buffer };
+}
+
+/**
+ * One outgoing track of a viewer whose peer (ICE, DTLS, RTCP) runs on werift while its media is
+ * protected and sent by the native SRTP sender, a frame's packets per call, on werift's own
+ * socket and with werift's sender's SSRC and payload type, so RTCP about it (receiver reports,
+ * NACK, PLI) reaches werift's sender as usual. NACKs are answered from a history of payload
+ * references like NativeRtpOut's. The SRTP keys and the path are taken once DTLS is up and again
+ * whenever ICE nominates another pair (an ICE restart).
+ */
+export class DirectTrackOut {
+  private readonly srtp: NativeSrtp = loadNativeSrtp();
+  private sequence = randomInt(0, 0x10000);
+  private readonly timestampOffset = randomInt(0, 0x100000000);
+  private native: NativeSrtpTrack | undefined;
+  private pair: unknown;
+  private readonly one: Buffer[] = [Buffer.alloc(0)];
+  private readonly historyPayload: (Buffer | undefined)[];
+  private readonly historySeq: Int32Array;
+  private readonly historyTimestamp: Uint32Array;
+  private readonly historyMarker: Uint8Array;
+  private readonly historyMask: number;
+  packetsSent = 0;
+  bytesSent = 0;
+  packetsResent = 0;
+
+  constructor(
+    private readonly sender: RTCRtpSender,
+    kind: 'video' | 'audio',
+  ) {
+    const size = NACK_HISTORY[kind];
+    this.historyPayload = new Array<Buffer | undefined>(size).fill(undefined);
+    this.historySeq = new Int32Array(size).fill(-1);
+    this.historyTimestamp = new Uint32Array(size);
+    this.historyMarker = new Uint8Array(size);
+    this.historyMask = size - 1;
+    sender.onGenericNack.subscribe((nack) => this.resend(nack.lost));
+  }
+
+  /** Sends one frame's packets of this track (`timestamp` before this viewer's offset); the marker goes on the last. */
+  sendGroup(payloads: readonly Buffer[], timestamp: number, marker: boolean): void {
+    const native = this.path();
+    if (native === undefined) return;
+    const first = this.sequence;
+    const ts = (timestamp + this.timestampOffset) >>> 0;
+    this.srtp.sendMany(native, payloads, first, ts, marker);
+    for (let i = 0; i < payloads.length; i++) {
+      const payload = payloads[i] as Buffer;
+      const seq = (first + i) & 0xffff;
+      const k = seq & this.historyMask;
+      this.historyPayload[k] = payload;
+      this.historySeq[k] = seq;
+      this.historyTimestamp[k] = ts;
+      this.historyMarker[k] = marker && i === payloads.length - 1 ? 1 : 0;
+      this.bytesSent += payload.length;
+    }
+    this.packetsSent += payloads.length;
+    this.sequence = (first + payloads.length) & 0xffff;
+  }
+
+  /** Sends one packet (Opus from beside the hub). */
+  send(payload: Buffer, timestamp: number, marker: boolean): void {
+    this.one[0] = payload;
+    this.sendGroup(this.one, timestamp, marker);
+  }
+
+  /** Sends again each asked-for packet still in the history, as it was. */
+  resend(sequenceNumbers: readonly number[]): void {
+    const native = this.native;
+    if (native === undefined) return;
+    for (const seq of sequenceNumbers) {
+      const k = seq & this.historyMask;
+      const payload = this.historyPayload[k];
+      if (payload === undefined || this.historySeq[k] !== seq) continue;
+      this.one[0] = payload;
+      this.packetsResent += this.srtp.sendMany(native, this.one, seq, this.historyTimestamp[k] as number, this.historyMarker[k] === 1);
+    }
+  }
+
+  /** The native track for the current ICE pair, made when DTLS is up or the pair changed; undefined before. */
+  private path(): NativeSrtpTrack | undefined {
+    // fields all the way (werift's peer-level getters build arrays on every read)
+    const pair = this.sender.dtlsTransport.iceTransport.connection.nominated as WeriftPair | undefined;
+    if (pair === this.pair && this.native !== undefined) return this.native;
+    // set when DTLS has finished: the keys it exported, as werift derived them for its own sender
+    const session = Reflect.get(this.sender.dtlsTransport, 'srtp') as WeriftSrtpSession | undefined;
+    const context = session?.localContext;
+    const profile = session?.config.profile;
+    const payloadType = this.sender.codec?.payloadType;
+    const fd = pair !== undefined ? socketFd(pair.protocol.transport.socket) : undefined;
+    if (pair === undefined || context === undefined || fd === undefined || payloadType === undefined || (profile !== SrtpProfile.AeadAes128Gcm && profile !== SrtpProfile.AesCm128HmacSha1_80)) return undefined;
+    this.native = this.srtp.create(profile as SrtpProfileId, context.srtpSessionKey, context.srtpSessionSalt, context.srtpSessionAuthTag ?? Buffer.alloc(20), fd, pair.remoteAddr[0], pair.remoteAddr[1], this.sender.ssrc, payloadType);
+    this.pair = pair;
+    return this.native;
+  }
+}
