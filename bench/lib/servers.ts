@@ -57,7 +57,7 @@ export const ZENLIVE_BUILD = join(WORK, 'rtmp', 'dist');
  * Compiles src/ as `npm run build` does (tsconfig.build.json), into ZENLIVE_BUILD rather than
  * dist/: engineers rebuild dist/ while they work, and a server must not load a half-written
  * file. No declarations (the repository's typecheck includes bench/). The build looks for the
- * watch page template in ../web, so that gets a link to the real one.
+ * watch page template in ../web and the native SRTP sender in ../native, so those get links to the real ones.
  */
 export async function buildZenLive(): Promise<string> {
   return buildZenLiveAt(ZENLIVE_BUILD);
@@ -66,8 +66,8 @@ export async function buildZenLive(): Promise<string> {
 /** The same into `outDir`. */
 export async function buildZenLiveAt(outDir: string): Promise<string> {
   await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], { cwd: ROOT });
-  for (const [name, kind] of [['web', 'dir'], ['package.json', 'file']] as const) {
-    // The build reads its version from ../package.json and its watch page from ../web, as an installed package does.
+  for (const [name, kind] of [['web', 'dir'], ['package.json', 'file'], ['native', 'dir']] as const) {
+    // The build reads its version from ../package.json, its watch page from ../web and its native addon from ../native, as an installed package does.
     const link = join(dirname(outDir), name);
     if (!existsSync(link) && existsSync(join(ROOT, name))) symlinkSync(join(ROOT, name), link, kind);
   }
