@@ -101,6 +101,32 @@ const WHEP_PLAY_VIA_RELAY = `async (url) => {
   return { status: res.status };
 }`;
 
+// An ICE restart as a WHEP player does it (RFC 9725 §4.3.2, as WHIP): new credentials and
+// candidates in a PATCH with If-Match "*", the server's new ones back in the 200's fragment.
+const WHEP_RESTART_ICE = `async (location) => {
+  const pc = window.zenlivePlayer;
+  pc.restartIce();
+  await pc.setLocalDescription(await pc.createOffer());
+  // gathering may still read "complete" from the first round for a moment: wait for new candidates
+  for (let i = 0; i < 100 && !/^a=candidate:/m.test(pc.localDescription.sdp); i++) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => { if (pc.iceGatheringState === 'complete') r(); else pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r(); });
+  const sdp = pc.localDescription.sdp;
+  const ufrag = /^a=ice-ufrag:(.*)$/m.exec(sdp)[1].trim();
+  const pwd = /^a=ice-pwd:(.*)$/m.exec(sdp)[1].trim();
+  const mid = /^a=mid:(.*)$/m.exec(sdp)[1].trim();
+  const candidates = sdp.match(/^a=candidate:.*$/gm) || [];
+  const frag = ['a=ice-ufrag:' + ufrag, 'a=ice-pwd:' + pwd, 'm=video 9 UDP/TLS/RTP/SAVPF 0', 'a=mid:' + mid, ...candidates.map((c) => c.trim()), ''].join('\\r\\n');
+  const res = await fetch(location, { method: 'PATCH', headers: { 'content-type': 'application/trickle-ice-sdpfrag', 'if-match': '*' }, body: frag });
+  const body = await res.text();
+  if (res.status !== 200) return { status: res.status, body };
+  const theirs = { ufrag: /^a=ice-ufrag:(.*)$/m.exec(body)[1].trim(), pwd: /^a=ice-pwd:(.*)$/m.exec(body)[1].trim(), candidates: (body.match(/^a=candidate:.*$/gm) || []).map((c) => c.trim()) };
+  const old = pc.remoteDescription.sdp.replace(/^a=candidate:.*\\r?\\n/gm, '').replace(/^a=end-of-candidates\\r?\\n/gm, '');
+  const remote = old.replace(/^a=ice-ufrag:.*$/gm, 'a=ice-ufrag:' + theirs.ufrag).replace(/^a=ice-pwd:.*$/gm, 'a=ice-pwd:' + theirs.pwd)
+    .replace(/^(m=.*\\r?\\n)/gm, '$1' + theirs.candidates.map((c) => c + '\\r\\n').join(''));
+  await pc.setRemoteDescription({ type: 'answer', sdp: remote });
+  return { status: res.status, etag: res.headers.get('etag'), ufrag: theirs.ufrag };
+}`;
+
 const PLAYER_STATS = `async () => {
   const out = { framesDecoded: 0, audioEnergy: 0, audioPackets: 0, width: 0, height: 0, state: window.zenlivePlayer.connectionState };
   const stats = await window.zenlivePlayer.getStats();
@@ -244,6 +270,20 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     expect(stats.height).toBe(360);
     // the clip's 440 Hz tone, transcoded AAC → Opus by ffmpeg
     await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 10_000);
+  });
+
+  it.each(['werift', 'direct'] as const)('a WHEP viewer on the %s transport restarts ICE by PATCH and keeps playing on the new ICE session', async (transport) => {
+    node = await startNode(transport);
+    await publishRtmp(node, 'restart');
+    const { page: viewer, location } = await playWhep(node, 'restart');
+    await expectDecoding(viewer, 'the direct viewer before the restart');
+    const restarted = (await viewer.evaluate(`(${WHEP_RESTART_ICE})(${JSON.stringify(`${node.base}${location}`)})`)) as { status: number; body?: string; etag?: string; ufrag?: string };
+    expect(restarted.status, restarted.body).toBe(200);
+    expect(restarted.etag).toBe(`"${restarted.ufrag ?? ''}"`);
+    // media goes on over the new session: frames keep coming after the restart
+    const before = (await playerStats(viewer)).framesDecoded;
+    await waitFor(async () => (await playerStats(viewer)).framesDecoded > before + 30, 'frames after the ICE restart', 15_000);
+    expect((await playerStats(viewer)).state).toBe('connected');
   });
 
   it('WHEP viewers spread over two worker processes: each plays video and audio, both are counted on the stream, DELETE ends one, a dead worker ends only its viewer', async () => {
