@@ -282,7 +282,13 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     expect(restarted.etag).toBe(`"${restarted.ufrag ?? ''}"`);
     // media goes on over the new session: frames keep coming after the restart
     const before = (await playerStats(viewer)).framesDecoded;
-    await waitFor(async () => (await playerStats(viewer)).framesDecoded > before + 30, 'frames after the ICE restart', 15_000);
+    const n = node;
+    await waitFor(async () => (await playerStats(viewer)).framesDecoded > before + 30, 'frames after the ICE restart', 15_000).catch(async (err: unknown) => {
+      // what each side saw, for a failure that shows only on a loaded machine
+      const pairs = await viewer.evaluate(`(async () => { const r = []; (await window.zenlivePlayer.getStats()).forEach((s) => { if (s.type === 'candidate-pair') r.push([s.state, s.nominated, s.packetsReceived]); if (s.type === 'inbound-rtp') r.push([s.kind, s.packetsReceived, s.framesDecoded, s.pliCount]); }); return r; })()`);
+      const sessions = await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json();
+      throw new Error(JSON.stringify({ restarted, pairs, sessions }), { cause: err });
+    });
     expect((await playerStats(viewer)).state).toBe('connected');
   });
 

@@ -252,13 +252,17 @@ static Track *track_of(napi_env env, napi_value v) {
   return data;
 }
 
-/* setRemote(track, host, port): where packets go after an ICE restart or pair change */
-static napi_value set_remote(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+/* setPath(track, fd, host, port): where packets go after an ICE restart or pair change; the
+ * rollover counter and keys stay (the SRTP session outlives the ICE session) */
+static napi_value set_path(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  Track *t = argc == 3 ? track_of(env, argv[0]) : NULL;
-  if (t == NULL || !set_address(env, t, argv[1], argv[2])) return throw_error(env, "SRTP_BAD_ARGUMENT", "setRemote(track, host, port)");
+  Track *t = argc == 4 ? track_of(env, argv[0]) : NULL;
+  uint32_t fd = 0;
+  if (t == NULL || napi_get_value_uint32(env, argv[1], &fd) != napi_ok || !set_address(env, t, argv[2], argv[3]))
+    return throw_error(env, "SRTP_BAD_ARGUMENT", "setPath(track, fd, host, port)");
+  t->fd = (int)fd;
   return NULL;
 }
 
@@ -320,7 +324,7 @@ static napi_value stats(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"create", NULL, create, NULL, NULL, NULL, napi_default, NULL},
-      {"setRemote", NULL, set_remote, NULL, NULL, NULL, napi_default, NULL},
+      {"setPath", NULL, set_path, NULL, NULL, NULL, napi_default, NULL},
       {"sendMany", NULL, send_many, NULL, NULL, NULL, napi_default, NULL},
       {"stats", NULL, stats, NULL, NULL, NULL, napi_default, NULL},
   };

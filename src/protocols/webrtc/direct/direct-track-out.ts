@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import type { RTCRtpSender } from 'werift';
 import { NACK_HISTORY } from '../native-rtp-out.js';
-import { loadNativeSrtp, SrtpProfile, type NativeSrtp, type NativeSrtpTrack, type SrtpProfileId } from './native-srtp.js';
+import { loadNativeSrtp, SrtpProfile, type NativeSrtp, type NativeSrtpTrack } from './native-srtp.js';
 import { socketFd } from './socket-fd.js';
 
 /** The parts of werift's ICE pair and SRTP session we send with (read off its objects: it has no API for them). */
@@ -92,19 +92,28 @@ export class DirectTrackOut {
     }
   }
 
-  /** The native track for the current ICE pair, made when DTLS is up or the pair changed; undefined before. */
+  /**
+   * The native track, made once DTLS is up, and pointed at the current ICE pair: a new pair (an ICE
+   * restart) moves the same track, whose rollover counter must go on; undefined before.
+   */
   private path(): NativeSrtpTrack | undefined {
     // fields all the way (werift's peer-level getters build arrays on every read)
     const pair = this.sender.dtlsTransport.iceTransport.connection.nominated as WeriftPair | undefined;
-    if (pair === this.pair && this.native !== undefined) return this.native;
+    if (pair === this.pair) return this.native;
+    const fd = pair !== undefined ? socketFd(pair.protocol.transport.socket) : undefined;
+    if (pair === undefined || fd === undefined) return undefined;
+    if (this.native !== undefined) {
+      this.srtp.setPath(this.native, fd, pair.remoteAddr[0], pair.remoteAddr[1]);
+      this.pair = pair;
+      return this.native;
+    }
     // set when DTLS has finished: the keys it exported, as werift derived them for its own sender
     const session = Reflect.get(this.sender.dtlsTransport, 'srtp') as WeriftSrtpSession | undefined;
     const context = session?.localContext;
     const profile = session?.config.profile;
     const payloadType = this.sender.codec?.payloadType;
-    const fd = pair !== undefined ? socketFd(pair.protocol.transport.socket) : undefined;
-    if (pair === undefined || context === undefined || fd === undefined || payloadType === undefined || (profile !== SrtpProfile.AeadAes128Gcm && profile !== SrtpProfile.AesCm128HmacSha1_80)) return undefined;
-    this.native = this.srtp.create(profile as SrtpProfileId, context.srtpSessionKey, context.srtpSessionSalt, context.srtpSessionAuthTag ?? Buffer.alloc(20), fd, pair.remoteAddr[0], pair.remoteAddr[1], this.sender.ssrc, payloadType);
+    if (context === undefined || payloadType === undefined || (profile !== SrtpProfile.AeadAes128Gcm && profile !== SrtpProfile.AesCm128HmacSha1_80)) return undefined;
+    this.native = this.srtp.create(profile, context.srtpSessionKey, context.srtpSessionSalt, context.srtpSessionAuthTag ?? Buffer.alloc(20), fd, pair.remoteAddr[0], pair.remoteAddr[1], this.sender.ssrc, payloadType);
     this.pair = pair;
     return this.native;
   }

@@ -78,6 +78,31 @@ describe('native SRTP sender', () => {
     );
   });
 
+  it('a stream moved to another socket and address (a new ICE pair) keeps its rollover counter', async () => {
+    const other = createSocket('udp4');
+    await new Promise<void>((r) => other.bind(0, '127.0.0.1', r));
+    const moved: Buffer[] = [];
+    const rx2 = createSocket('udp4');
+    await new Promise<void>((r) => rx2.bind(0, '127.0.0.1', r));
+    rx2.on('message', (m) => moved.push(m));
+    try {
+      const { keys, receiver } = sessions(SrtpProfile.AeadAes128Gcm, 9);
+      const track = srtp.create(SrtpProfile.AeadAes128Gcm, keys.key, keys.salt, keys.auth, socketFd(tx) as number, '127.0.0.1', rx.address().port, 77, 96);
+      // across the sequence wrap on the first path, then on to the second
+      srtp.sendMany(track, [Buffer.from('a'), Buffer.from('b'), Buffer.from('c')], 0xfffe, 1000, true);
+      srtp.setPath(track, socketFd(other) as number, '127.0.0.1', rx2.address().port);
+      srtp.sendMany(track, [Buffer.from('d')], 1, 2000, true);
+      const first = (await received(3)).map((b) => RtpPacket.deSerialize(receiver.decrypt(b)).payload.toString());
+      for (let i = 0; i < 100 && moved.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
+      const second = moved.map((b) => RtpPacket.deSerialize(receiver.decrypt(b)).payload.toString());
+      expect([...first, ...second]).toEqual(['a', 'b', 'c', 'd']);
+      expect(() => srtp.setPath(track, 1, 'nowhere', 9)).toThrow(/setPath/);
+    } finally {
+      other.close();
+      rx2.close();
+    }
+  });
+
   it('refuses bad arguments with a coded error and drops what cannot fit a packet', () => {
     const fd = socketFd(tx) as number;
     const { keys } = sessions(SrtpProfile.AeadAes128Gcm, 1);

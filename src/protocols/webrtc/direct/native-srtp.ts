@@ -12,7 +12,8 @@ export type SrtpProfileId = (typeof SrtpProfile)[keyof typeof SrtpProfile];
 /** The native SRTP sender (native/srtp-send): protect and sendmmsg many packets per call. */
 export interface NativeSrtp {
   create(profile: SrtpProfileId, sessionKey: Buffer, sessionSalt: Buffer, authKey: Buffer, fd: number, host: string, port: number, ssrc: number, payloadType: number): NativeSrtpTrack;
-  setRemote(track: NativeSrtpTrack, host: string, port: number): void;
+  /** Moves the stream to another socket or peer address (a new ICE pair); keys and rollover counter stay. */
+  setPath(track: NativeSrtpTrack, fd: number, host: string, port: number): void;
   /** Sends the payloads with consecutive sequence numbers from `firstSeq`; returns how many the kernel took. */
   sendMany(track: NativeSrtpTrack, payloads: readonly Buffer[], firstSeq: number, timestamp: number, markerOnLast: boolean): number;
   /** [packets, bytes, dropped] so far. */
