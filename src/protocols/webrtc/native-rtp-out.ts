@@ -1,15 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type nodeDataChannel from 'node-datachannel';
+import { PayloadHistory } from './payload-history.js';
 
 // RTP header (12 bytes) plus the largest payload we send, with room to spare
 const SCRATCH_BYTES = 1600;
 
-/**
- * Packets kept per track to answer NACKs: about a second of video at ~5 Mbit/s and of Opus audio
- * (powers of two). The history holds references to the payloads, which every viewer of a stream
- * shares (a frame is packetized once), so it costs a few arrays per viewer, not packet copies.
- */
-export const NACK_HISTORY = { video: 512, audio: 64 } as const;
 
 /** Where retransmissions go when the receiver negotiated RTX (RFC 4588). */
 export interface RtxSettings {
@@ -30,11 +25,7 @@ export interface TransportWideStamper {
  */
 export class NativeRtpOut {
   private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
-  private readonly historyPayload: (Buffer | undefined)[];
-  private readonly historySeq: Int32Array;
-  private readonly historyTimestamp: Uint32Array;
-  private readonly historyMarker: Uint8Array;
-  private readonly historyMask: number;
+  private readonly history: PayloadHistory;
   packetsSent = 0;
   bytesSent = 0;
   packetsResent = 0;
@@ -52,12 +43,7 @@ export class NativeRtpOut {
     /** Chosen before the track is added when the SDP must name it (libdatachannel copies the description then). */
     readonly ssrc = randomInt(1, 0xffffffff),
   ) {
-    const size = NACK_HISTORY[kind];
-    this.historyPayload = new Array<Buffer | undefined>(size).fill(undefined);
-    this.historySeq = new Int32Array(size).fill(-1);
-    this.historyTimestamp = new Uint32Array(size);
-    this.historyMarker = new Uint8Array(size);
-    this.historyMask = size - 1;
+    this.history = new PayloadHistory(kind);
   }
 
   /** Retransmissions go on this RTX stream from now on (undefined: on the media SSRC, as they were). */
@@ -77,11 +63,7 @@ export class NativeRtpOut {
   /** Sends one packet; `payload` must not change afterwards (it is kept to answer NACKs). */
   send(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): void {
     if (!this.write(payload, sequenceNumber, timestamp, marker)) return;
-    const i = sequenceNumber & this.historyMask;
-    this.historyPayload[i] = payload;
-    this.historySeq[i] = sequenceNumber;
-    this.historyTimestamp[i] = timestamp;
-    this.historyMarker[i] = marker ? 1 : 0;
+    this.history.add(sequenceNumber, payload, timestamp, marker);
     this.packetsSent++;
     this.bytesSent += payload.length;
   }
@@ -93,18 +75,15 @@ export class NativeRtpOut {
   resend(sequenceNumbers: readonly number[]): void {
     const rtx = this.rtx;
     for (const seq of sequenceNumbers) {
-      const i = seq & this.historyMask;
-      const payload = this.historyPayload[i];
-      if (payload === undefined || this.historySeq[i] !== seq) continue;
-      const timestamp = this.historyTimestamp[i] as number;
-      const marker = this.historyMarker[i] === 1;
-      let sent: boolean;
-      if (rtx === undefined) sent = this.write(payload, seq, timestamp, marker);
-      else {
-        sent = this.write(payload, this.rtxSequence, timestamp, marker, rtx, seq);
-        if (sent) this.rtxSequence = (this.rtxSequence + 1) & 0xffff;
-      }
-      if (sent) this.packetsResent++;
+      this.history.replay(seq, (payload, timestamp, marker) => {
+        let sent: boolean;
+        if (rtx === undefined) sent = this.write(payload, seq, timestamp, marker);
+        else {
+          sent = this.write(payload, this.rtxSequence, timestamp, marker, rtx, seq);
+          if (sent) this.rtxSequence = (this.rtxSequence + 1) & 0xffff;
+        }
+        if (sent) this.packetsResent++;
+      });
     }
   }
 

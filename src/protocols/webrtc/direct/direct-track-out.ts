@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import type { RTCRtpSender } from 'werift';
-import { NACK_HISTORY } from '../native-rtp-out.js';
+import { PayloadHistory } from '../payload-history.js';
 import { loadNativeSrtp, SrtpProfile, type NativeSrtp, type NativeSrtpTrack } from './native-srtp.js';
 import { socketFd } from './socket-fd.js';
 
@@ -30,11 +30,7 @@ export class DirectTrackOut {
   private native: NativeSrtpTrack | undefined;
   private pair: unknown;
   private readonly one: Buffer[] = [Buffer.alloc(0)];
-  private readonly historyPayload: (Buffer | undefined)[];
-  private readonly historySeq: Int32Array;
-  private readonly historyTimestamp: Uint32Array;
-  private readonly historyMarker: Uint8Array;
-  private readonly historyMask: number;
+  private readonly history: PayloadHistory;
   packetsSent = 0;
   bytesSent = 0;
   packetsResent = 0;
@@ -43,12 +39,7 @@ export class DirectTrackOut {
     private readonly sender: RTCRtpSender,
     kind: 'video' | 'audio',
   ) {
-    const size = NACK_HISTORY[kind];
-    this.historyPayload = new Array<Buffer | undefined>(size).fill(undefined);
-    this.historySeq = new Int32Array(size).fill(-1);
-    this.historyTimestamp = new Uint32Array(size);
-    this.historyMarker = new Uint8Array(size);
-    this.historyMask = size - 1;
+    this.history = new PayloadHistory(kind);
     sender.onGenericNack.subscribe((nack) => this.resend(nack.lost));
   }
 
@@ -61,12 +52,7 @@ export class DirectTrackOut {
     this.srtp.sendMany(native, payloads, first, ts, marker);
     for (let i = 0; i < payloads.length; i++) {
       const payload = payloads[i] as Buffer;
-      const seq = (first + i) & 0xffff;
-      const k = seq & this.historyMask;
-      this.historyPayload[k] = payload;
-      this.historySeq[k] = seq;
-      this.historyTimestamp[k] = ts;
-      this.historyMarker[k] = marker && i === payloads.length - 1 ? 1 : 0;
+      this.history.add((first + i) & 0xffff, payload, ts, marker && i === payloads.length - 1);
       this.bytesSent += payload.length;
     }
     this.packetsSent += payloads.length;
@@ -84,11 +70,10 @@ export class DirectTrackOut {
     const native = this.native;
     if (native === undefined) return;
     for (const seq of sequenceNumbers) {
-      const k = seq & this.historyMask;
-      const payload = this.historyPayload[k];
-      if (payload === undefined || this.historySeq[k] !== seq) continue;
-      this.one[0] = payload;
-      this.packetsResent += this.srtp.sendMany(native, this.one, seq, this.historyTimestamp[k] as number, this.historyMarker[k] === 1);
+      this.history.replay(seq, (payload, timestamp, marker) => {
+        this.one[0] = payload;
+        this.packetsResent += this.srtp.sendMany(native, this.one, seq, timestamp, marker);
+      });
     }
   }
 
