@@ -332,6 +332,25 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     await expectDecoding(again, 'a new viewer after a worker died');
   });
 
+  it('a WHEP viewer on the direct transport held by a viewer worker plays video and audio, restarts ICE there, and is counted on the stream', async () => {
+    node = await startNode('direct', 1);
+    const n = node;
+    await publishRtmp(n, 'directw');
+    const { page: viewer, location } = await playWhep(n, 'directw');
+    await expectDecoding(viewer, 'a direct WHEP viewer in a worker');
+    await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 10_000);
+    await waitFor(() => n.registry.get('directw')?.viewerCounts().webrtc === 1, 'the viewer counted on the stream', 10_000);
+    await waitFor(async () => {
+      const body = (await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json()) as { items: { kind: string; worker?: number; tracks: { video: { packetsSent?: number } | null } }[] };
+      return body.items.some((i) => i.kind === 'whep' && i.worker === 0 && (i.tracks.video?.packetsSent ?? 0) > 50);
+    }, 'the viewer in the sessions API, in worker 0, with packets', 10_000);
+    // the PATCH goes to the worker, whose werift peer restarts ICE; the native sender follows the new pair
+    const restarted = (await viewer.evaluate(`(${WHEP_RESTART_ICE})(${JSON.stringify(`${n.base}${location}`)})`)) as { status: number; body?: string };
+    expect(restarted.status, restarted.body).toBe(200);
+    const before = (await playerStats(viewer)).framesDecoded;
+    await waitFor(async () => (await playerStats(viewer)).framesDecoded > before + 30, 'frames after the ICE restart in the worker', 15_000);
+  });
+
   it('a viewer worker that stops reading its frames is killed within seconds and replaced; the server does not queue for it without end', async () => {
     node = await startNode('native', 1);
     const n = node;

@@ -31,7 +31,7 @@ function crossChecks(config: ZenLiveConfig): string[] {
   }
   const rtc = config.streaming.webrtc;
   if (rtc.udp_port_min > rtc.udp_port_max) problems.push('streaming.webrtc.udp_port_min: must not exceed udp_port_max');
-  if (rtc.viewer_workers > 0 && rtc.viewer_transport !== 'native') problems.push('streaming.webrtc.viewer_workers: needs viewer_transport "native" (werift viewers stay in the server process)');
+  if (rtc.viewer_workers > 0 && rtc.viewer_transport === 'werift') problems.push('streaming.webrtc.viewer_workers: needs viewer_transport "native" or "direct" (werift viewers stay in the server process)');
   const hls = config.streaming.hls;
   if (hls.low_latency && hls.part_duration_seconds * 2 > hls.segment_duration_seconds) {
     problems.push('streaming.hls.part_duration_seconds: must be at most half of segment_duration_seconds');

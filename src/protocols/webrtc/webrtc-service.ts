@@ -71,7 +71,7 @@ export class WebRtcService {
     };
     const missing = options.viewerTransport === 'direct' ? nativeSrtpUnavailable() : undefined;
     if (missing !== undefined) throw new WebRtcConfigError(`streaming.webrtc.viewer_transport "direct": ${missing}`);
-    if ((options.viewerWorkers ?? 0) > 0 && options.viewerTransport === 'native') {
+    if ((options.viewerWorkers ?? 0) > 0 && (options.viewerTransport === 'native' || options.viewerTransport === 'direct')) {
       const { registry, logger, authorizePublish: _p, authorizePlay: _a, requestKeyframe: _k, viewerWorkers, ...init } = options;
       this.viewerPool = new ViewerWorkerPool({
         workers: viewerWorkers ?? 1,

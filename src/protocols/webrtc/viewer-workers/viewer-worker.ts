@@ -40,7 +40,7 @@ const channel = serveWorker<ToViewerWorker, FromViewerWorker>(async (m) => {
     reg.on('viewerLeft', (stream, viewer) => {
       if (viewer.protocol === 'webrtc') channel.post({ t: 'viewer', streamId: stream.id, id: viewer.id, joined: false });
     });
-    const svc = new WebRtcService({ ...options, viewerTransport: 'native', registry: reg, logger: channel.logger(logLevel), requestKeyframe: (streamId) => channel.post({ t: 'keyframe', streamId }), opusSourceFor });
+    const svc = new WebRtcService({ ...options, viewerTransport: options.viewerTransport === 'direct' ? 'direct' : 'native', registry: reg, logger: channel.logger(logLevel), requestKeyframe: (streamId) => channel.post({ t: 'keyframe', streamId }), opusSourceFor });
     service = svc;
     setInterval(() => channel.post({ t: 'stats', sessions: svc.sessions(), delivery: svc.delivery() }), STATS_INTERVAL_MS).unref();
     return undefined;
