@@ -62,6 +62,9 @@ interface FanoutRow extends Record<string, unknown> {
   /** The server's time to hand a frame to every viewer (upper bound of its histogram bucket). */
   server_delivery_p50_ms: number | null;
   server_delivery_p99_ms: number | null;
+  /** Per viewer and frame: when the server handed it to that viewer, after the frame entered the hub (bucket bounds). */
+  server_viewer_p50_ms: number | null;
+  server_viewer_p99_ms: number | null;
   loadgen_cpu_percent: number;
   other_cpu_server_core_percent: number;
   /** Frames ZenLive skipped for slow viewers (its own counter, all protocols). */
@@ -158,6 +161,8 @@ async function measureFanout(n: number, run: number, clip: H264ClipInfo, o: Opti
       latency_p99_ms: r.latency_ms['p99'] ?? null,
       server_delivery_p50_ms: r.server_delivery_ms?.p50 ?? null,
       server_delivery_p99_ms: r.server_delivery_ms?.p99 ?? null,
+      server_viewer_p50_ms: r.server_viewer_ms?.p50 ?? null,
+      server_viewer_p99_ms: r.server_viewer_ms?.p99 ?? null,
       loadgen_cpu_percent: r.loadgen_cpu_percent,
       other_cpu_server_core_percent: r.other_cpu_server_core_percent,
       server_dropped_frames: atEnd.dropped,
@@ -214,7 +219,7 @@ async function fanout(o: Options, clip: H264ClipInfo): Promise<void> {
     try {
       const row = await measureQuietly(() => measureFanout(n, run, clip, o), o, log);
       rows.push(row);
-      log(`n=${n}: ${row.cpu_percent} % cpu, ${row.cpu_ms_per_subscriber_second} ms/sub-s, ${row.rss_mb} MB, ${row.subscribers_keeping_up}/${n} keep up, loss ${row.loss_percent} %, latency p50 ${row.latency_p50_ms} p99 ${row.latency_p99_ms} ms, server delivery p50 ≤ ${row.server_delivery_p50_ms} p99 ≤ ${row.server_delivery_p99_ms} ms, loadgen ${row.loadgen_cpu_percent} %`);
+      log(`n=${n}: ${row.cpu_percent} % cpu, ${row.cpu_ms_per_subscriber_second} ms/sub-s, ${row.rss_mb} MB, ${row.subscribers_keeping_up}/${n} keep up, loss ${row.loss_percent} %, latency p50 ${row.latency_p50_ms} p99 ${row.latency_p99_ms} ms, server delivery p50 ≤ ${row.server_delivery_p50_ms} p99 ≤ ${row.server_delivery_p99_ms} ms, per viewer p50 ≤ ${row.server_viewer_p50_ms} p99 ≤ ${row.server_viewer_p99_ms} ms, loadgen ${row.loadgen_cpu_percent} %`);
     } catch (err) {
       log(`n=${n} failed: ${(err as Error).message}`);
       failures.push({ n, run, error: (err as Error).message });
@@ -227,7 +232,7 @@ async function fanout(o: Options, clip: H264ClipInfo): Promise<void> {
     clip,
     setup: { server_core: SERVER_CORE, server_cpus: o.serverCpus, load_core: LOAD_CORE, window_s: o.windowS, warmup_s: o.warmupS, stagger: o.stagger, repeat: o.repeat, profiled: o.profile, zenlive_variant: o.variant ?? null, publisher: 'werift WHIP', subscribers: 'node-datachannel WHEP' },
     keep_up_rule: `received >= ${KEEP_UP_SHARE * 100} % of the RTP packets the publisher sent for the window's frames, and still connected at its end`,
-    summary: medians(rows, ['n'], ['cpu_percent', 'cpu_ms_per_subscriber_second', 'rss_mb', 'subscribers_keeping_up', 'loss_percent', 'latency_p50_ms', 'latency_p99_ms', 'server_delivery_p50_ms', 'server_delivery_p99_ms', 'loadgen_cpu_percent', 'other_cpu_server_core_percent']),
+    summary: medians(rows, ['n'], ['cpu_percent', 'cpu_ms_per_subscriber_second', 'rss_mb', 'subscribers_keeping_up', 'loss_percent', 'latency_p50_ms', 'latency_p99_ms', 'server_delivery_p50_ms', 'server_delivery_p99_ms', 'server_viewer_p50_ms', 'server_viewer_p99_ms', 'loadgen_cpu_percent', 'other_cpu_server_core_percent']),
     results: rows,
     failures,
   });

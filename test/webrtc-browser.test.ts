@@ -245,13 +245,16 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
       return whip?.streamId === 'cam1' && (whip.tracks.video?.packets ?? 0) > 100 && whep?.streamId === 'cam1' && (whep.tracks.video?.packetsSent ?? 0) > 100;
     }, 'per-peer stats for the publisher and the viewer', 10_000);
     // and the server's own time to hand each frame to the stream's WHEP viewers
-    const { delivery } = (await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json()) as { delivery: { streamId: string; viewers: number; count: number; p50Ms: number; p99Ms: number; counts: number[] }[] };
+    const { delivery } = (await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json()) as { delivery: { streamId: string; viewers: number; count: number; p50Ms: number; p99Ms: number; counts: number[]; perViewer: { count: number; p99Ms: number } }[] };
     expect(delivery).toHaveLength(1);
     expect(delivery[0]?.streamId).toBe('cam1');
     expect(delivery[0]?.viewers).toBe(1);
     expect(delivery[0]?.count).toBeGreaterThan(100);
     expect(delivery[0]?.counts.reduce((a, b) => a + b, 0)).toBe(delivery[0]?.count);
     expect(delivery[0]?.p99Ms).toBeLessThanOrEqual(50);
+    // one viewer: one hand-off per frame, each no later than the frame's whole hand-off
+    expect(delivery[0]?.perViewer.count).toBe(delivery[0]?.count);
+    expect(delivery[0]?.perViewer.p99Ms).toBeLessThanOrEqual(delivery[0]?.p99Ms ?? 0);
 
     const del = await fetch(`${node.base}${published.location as string}`, { method: 'DELETE' });
     expect(del.status).toBe(200);

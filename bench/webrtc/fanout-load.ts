@@ -163,7 +163,11 @@ async function main(): Promise<void> {
     latency_samples: latencies.length,
     server_delivery_ms:
       delivery1 !== undefined
-        ? { p50: latencyQuantile(delivery1, 0.5, delivery0) ?? null, p99: latencyQuantile(delivery1, 0.99, delivery0) ?? null, frames: delivery1.count - (delivery0?.count ?? 0) }
+        ? { p50: latencyQuantile(delivery1.frame, 0.5, delivery0?.frame) ?? null, p99: latencyQuantile(delivery1.frame, 0.99, delivery0?.frame) ?? null, frames: delivery1.frame.count - (delivery0?.frame.count ?? 0) }
+        : null,
+    server_viewer_ms:
+      delivery1?.viewer !== undefined
+        ? { p50: latencyQuantile(delivery1.viewer, 0.5, delivery0?.viewer) ?? null, p99: latencyQuantile(delivery1.viewer, 0.99, delivery0?.viewer) ?? null, samples: delivery1.viewer.count - (delivery0?.viewer?.count ?? 0) }
         : null,
     server_cpu_ms: Math.round(serverCpuMs),
     server_cpu_percent: pct(serverCpuMs),
@@ -192,17 +196,32 @@ main().catch((err: unknown) => {
 });
 
 /**
- * The server's own count of how long handing each frame to all its WHEP viewers took
- * (`GET /api/v1/webrtc/sessions` → delivery): read at the window's edges, the difference is the
- * window's distribution, free of this process's event-loop delays. Undefined if not offered.
+ * The server's own counts (`GET /api/v1/webrtc/sessions` → delivery): how long handing each frame
+ * to all its WHEP viewers took, and for each viewer how long after the frame entered the hub it was
+ * handed it, summed over every process holding viewers (the server and its viewer workers). Read
+ * at the window's edges, the difference is the window's distribution, free of this process's
+ * event-loop delays. Undefined if not offered.
  */
-async function serverDelivery(whepUrl: string): Promise<LatencySnapshot | undefined> {
+async function serverDelivery(whepUrl: string): Promise<{ frame: LatencySnapshot; viewer: LatencySnapshot | undefined } | undefined> {
   try {
     const res = await fetch(new URL('/api/v1/webrtc/sessions', whepUrl));
     if (!res.ok) return undefined;
-    const body = (await res.json()) as { delivery?: (LatencySnapshot & { streamId: string })[] };
-    return body.delivery?.[0];
+    const body = (await res.json()) as { delivery?: (LatencySnapshot & { perViewer?: LatencySnapshot })[] };
+    const entries = body.delivery ?? [];
+    if (entries.length === 0) return undefined;
+    const viewers = entries.flatMap((e) => (e.perViewer !== undefined ? [e.perViewer] : []));
+    return { frame: sumSnapshots(entries), viewer: viewers.length > 0 ? sumSnapshots(viewers) : undefined };
   } catch {
     return undefined;
   }
+}
+
+function sumSnapshots(all: readonly LatencySnapshot[]): LatencySnapshot {
+  const first = all[0] as LatencySnapshot;
+  return {
+    bucketsMs: first.bucketsMs,
+    counts: first.counts.map((_, i) => all.reduce((s, x) => s + (x.counts[i] ?? 0), 0)),
+    count: all.reduce((s, x) => s + x.count, 0),
+    maxMs: Math.max(...all.map((x) => x.maxMs)),
+  };
 }

@@ -50,6 +50,8 @@ export interface WebRtcLoadResult {
   latency_samples: number;
   /** The server's time to hand each frame to all viewers (its histogram, bucket bounds), for the window; null when not offered. */
   server_delivery_ms: { p50: number | null; p99: number | null; frames: number } | null;
+  /** For each viewer and frame, how long after the frame entered the hub the server handed it to that viewer (bucket bounds); null when not offered. */
+  server_viewer_ms: { p50: number | null; p99: number | null; samples: number } | null;
   server_cpu_ms: number;
   server_cpu_percent: number;
   cpu_ms_per_subscriber_second: number;

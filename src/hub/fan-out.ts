@@ -1,3 +1,4 @@
+import type { LatencyHistogram } from '../base/index.js';
 import type { HubFrame } from '../media/index.js';
 import type { BackpressureLimits, ByteSink, FrameFormat, SubscribeOptions, Subscription, SubscriberEndReason, ViewerProtocol } from './subscriber.js';
 
@@ -59,7 +60,8 @@ export class FanOut {
     if (i >= 0) this.viewers.splice(i, 1);
   }
 
-  deliver(batch: readonly HubFrame[], nowMs: number): void {
+  /** Writes the batch to every viewer; with `perViewer`, how long after `nowMs` each one was handed its bytes. */
+  deliver(batch: readonly HubFrame[], nowMs: number, perViewer?: LatencyHistogram): void {
     if (batch.length === 0 || this.viewers.length === 0) return;
     const joined = new Map<FrameFormat, Buffer | null>();
     // Iterate over a copy: a viewer dropped for slowness leaves the list mid-loop.
@@ -68,6 +70,7 @@ export class FanOut {
       if (viewer.skippingSince === undefined && buffered <= this.limits.softLimitBytes) {
         const bytes = this.joinedFor(viewer.format, batch, joined);
         if (bytes !== null) viewer.sink.write(bytes);
+        perViewer?.record(performance.now() - nowMs);
         continue;
       }
       this.deliverBehind(viewer, batch, buffered, nowMs);

@@ -73,6 +73,8 @@ export class Stream extends EventEmitter<StreamEvents> {
   private readonly realtimeFanOut: FanOut;
   /** How long handing each frame to every realtime viewer took: the server's part of their latency. */
   readonly realtimeDelivery = new LatencyHistogram();
+  /** For each realtime viewer and frame: how long after the frame entered the hub that viewer was handed it. */
+  readonly realtimeViewerDelivery = new LatencyHistogram();
   private readonly batchMs: number;
   private readonly stats = new StreamStats();
   private batch: HubFrame[] = [];
@@ -130,7 +132,7 @@ export class Stream extends EventEmitter<StreamEvents> {
     if (this.currentState === 'PAUSED') return;
     if (this.realtimeFanOut.viewers.length > 0) {
       const start = performance.now();
-      this.realtimeFanOut.deliver([frame], start);
+      this.realtimeFanOut.deliver([frame], start, this.realtimeViewerDelivery);
       this.realtimeDelivery.record(performance.now() - start);
     }
     if (this.fanOut.viewers.length === 0) return;

@@ -13,4 +13,11 @@ export interface WebRtcSessionInfo {
 }
 
 /** Per stream with WHEP viewers: how long handing each frame to all of them took. */
-export type StreamDelivery = LatencySnapshot & { streamId: string; viewers: number; p50Ms: number | undefined; p99Ms: number | undefined };
+export type StreamDelivery = LatencySnapshot & {
+  streamId: string;
+  viewers: number;
+  p50Ms: number | undefined;
+  p99Ms: number | undefined;
+  /** Per viewer and frame: how long after the frame entered the hub that viewer was handed it (the server's part of its added latency). */
+  perViewer: LatencySnapshot & { p50Ms: number | undefined; p99Ms: number | undefined };
+};

@@ -124,7 +124,15 @@ export class WebRtcService {
     }
     const here = [...streams.values()].map(({ stream, viewers }) => {
       const snapshot = stream.realtimeDelivery.snapshot();
-      return { streamId: stream.id.replace(/\/webrtc$/, ''), viewers, p50Ms: latencyQuantile(snapshot, 0.5), p99Ms: latencyQuantile(snapshot, 0.99), ...snapshot };
+      const perViewer = stream.realtimeViewerDelivery.snapshot();
+      return {
+        streamId: stream.id.replace(/\/webrtc$/, ''),
+        viewers,
+        p50Ms: latencyQuantile(snapshot, 0.5),
+        p99Ms: latencyQuantile(snapshot, 0.99),
+        ...snapshot,
+        perViewer: { p50Ms: latencyQuantile(perViewer, 0.5), p99Ms: latencyQuantile(perViewer, 0.99), ...perViewer },
+      };
     });
     return [...here, ...(this.viewerPool?.delivery() ?? [])];
   }
