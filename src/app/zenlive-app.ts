@@ -12,7 +12,7 @@ import { registerFlvRoutes } from '../protocols/flv/index.js';
 import { HlsService, registerHlsApiRoutes, type HlsOptions } from '../protocols/hls/index.js';
 import { RtmpServer } from '../protocols/rtmp/index.js';
 import { registerWatchRoutes } from '../protocols/watch/index.js';
-import { registerRoomRoutes, registerRoomSignaling, registerWebRtcRoutes, RoomService, RoomWorkerPool, WebRtcService, type ConnectionState, type RoomAction, type RoomHost, type RoomIdentity, type WebRtcOptions } from '../protocols/webrtc/index.js';
+import { nativeSrtpUnavailable, registerRoomRoutes, registerRoomSignaling, registerWebRtcRoutes, RoomService, RoomWorkerPool, WebRtcService, type ConnectionState, type RoomAction, type RoomHost, type RoomIdentity, type WebRtcOptions } from '../protocols/webrtc/index.js';
 import { FileAuditLog, MemoryAuditSink, type AuditSink } from '../security/index.js';
 import { buildWatermarkFilter, createStorage, HlsOffload, Recorder, RecordingCatalog, registerRecordingRoutes, RetentionSweeper, ThumbnailService, type RecordingEvent, type Storage, type Watermark } from '../storage/index.js';
 import { createMemoryState, RedisState, type SharedState } from '../state/index.js';
@@ -70,7 +70,7 @@ function webRtcOptions(c: ZenLiveConfig): Omit<WebRtcOptions, 'registry' | 'logg
     ffmpegPath: w.ffmpeg_path,
     transcodeWhipAudio: w.transcode_whip_audio,
     whipKeyframeIntervalMs: w.whip_keyframe_interval_seconds * 1000,
-    viewerTransport: w.viewer_transport,
+    viewerTransport: w.viewer_transport !== 'auto' ? w.viewer_transport : nativeSrtpUnavailable() === undefined ? 'direct' : 'native',
     viewerWorkers: w.viewer_workers,
   };
 }

@@ -109,8 +109,12 @@ export const WebRtcConfig = z.strictObject({
   /** WHIP Opus audio is transcoded to AAC by ffmpeg so HLS, RTMP and FLV viewers hear it. */
   transcode_whip_audio: z.boolean().default(true),
   ffmpeg_path: z.string().min(1).default('ffmpeg'),
-  /** WHEP viewers' WebRTC stack: native (libdatachannel, a third of werift's CPU per packet), werift (pure JS) or direct (werift signaling, ZenLive's native SRTP sender for media). */
-  viewer_transport: z.enum(['native', 'werift', 'direct']).default('native'),
+  /**
+   * WHEP viewers' WebRTC stack: direct (werift signaling, ZenLive's native SRTP sender for media),
+   * native (libdatachannel), werift (pure JS); auto is direct where the native sender is built
+   * (Linux), else native.
+   */
+  viewer_transport: z.enum(['auto', 'direct', 'native', 'werift']).default('auto'),
   /** Worker processes native WHEP viewers are spread over (each gets a copy of the streams its viewers watch); 0 keeps them in the server process. */
   viewer_workers: z.number().int().min(0).max(64).default(0),
   /** WHIP publishers are asked for a keyframe this often: HLS segments and recordings cut on keyframes (0: never). */
