@@ -273,6 +273,19 @@ describe('WebRTC in Chromium: WHIP ingest and WHEP playback through the hub', ()
     expect(stats.height).toBe(360);
     // the clip's 440 Hz tone, transcoded AAC → Opus by ffmpeg
     await waitFor(async () => (await playerStats(viewer)).audioEnergy > 0, 'audio energy at the viewer', 10_000);
+    if (transport === 'direct') {
+      // sender reports for both tracks (the player maps RTP time to wall time from them), and the
+      // round trip from the player's receiver reports that answer them
+      await waitFor(async () => {
+        const reports = (await viewer.evaluate(`(async () => { const r = []; (await window.zenlivePlayer.getStats()).forEach((s) => { if (s.type === 'remote-outbound-rtp') r.push([s.kind, s.packetsSent, s.reportsSent]); }); return r; })()`)) as [string, number, number][];
+        return ['video', 'audio'].every((k) => reports.some(([kind, sent, count]) => kind === k && sent > 0 && count > 0));
+      }, 'sender reports for video and audio at the player', 10_000);
+      const n = node;
+      await waitFor(async () => {
+        const { items } = (await (await fetch(`${n.base}/api/v1/webrtc/sessions`)).json()) as { items: { kind: string; tracks: { video: { rttMs: number | null } | null } }[] };
+        return (items.find((i) => i.kind === 'whep')?.tracks.video?.rttMs ?? null) !== null;
+      }, 'a round trip from the player\'s receiver reports', 10_000);
+    }
   });
 
   it.each(['werift', 'direct'] as const)('a WHEP viewer on the %s transport restarts ICE by PATCH and keeps playing on the new ICE session', async (transport) => {

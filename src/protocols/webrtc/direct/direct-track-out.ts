@@ -15,6 +15,17 @@ interface WeriftSrtpSession {
   localContext: { srtpSessionKey: Buffer; srtpSessionSalt: Buffer; srtpSessionAuthTag?: Buffer };
 }
 
+/** Milliseconds from the NTP epoch (1900) to the Unix epoch. */
+const NTP_EPOCH_OFFSET_MS = 2_208_988_800_000;
+
+/** A wall-clock time (ms since 1970) as a 64-bit NTP timestamp: seconds since 1900 and a binary fraction. */
+export function ntpTimestamp(unixMs: number): bigint {
+  const ms = unixMs + NTP_EPOCH_OFFSET_MS;
+  const seconds = Math.floor(ms / 1000);
+  const fraction = Math.floor(((ms - seconds * 1000) / 1000) * 2 ** 32);
+  return (BigInt(seconds) << 32n) | BigInt(fraction);
+}
+
 /**
  * One outgoing track of a viewer whose peer (ICE, DTLS, RTCP) runs on werift while its media is
  * protected and sent by the native SRTP sender, a frame's packets per call, on werift's own
@@ -34,6 +45,10 @@ export class DirectTrackOut {
   packetsSent = 0;
   bytesSent = 0;
   packetsResent = 0;
+  /** When the newest packet left (ms since 1970) and its RTP timestamp: what sender reports map. */
+  private lastSentAtMs = 0;
+  private lastTimestamp = 0;
+  private reporting = false;
 
   constructor(
     private readonly sender: RTCRtpSender,
@@ -57,6 +72,28 @@ export class DirectTrackOut {
     }
     this.packetsSent += payloads.length;
     this.sequence = (first + payloads.length) & 0xffff;
+    this.lastSentAtMs = performance.timeOrigin + performance.now();
+    this.lastTimestamp = ts;
+    if (!this.reporting) this.startSenderReports();
+  }
+
+  /**
+   * RTCP sender reports (RFC 3550 §6.4.1) through werift's own report loop: it reads its sender's
+   * NTP time, RTP timestamp and counts, which its send path would set; here they are read off this
+   * track when a report is due (about once a second), so sending a frame only stores two numbers.
+   * Players map RTP time to wall time from them (audio/video sync), and the RTT comes back in their
+   * receiver reports.
+   */
+  private startSenderReports(): void {
+    this.reporting = true;
+    const noop = (): void => undefined;
+    Object.defineProperties(this.sender, {
+      ntpTimestamp: { configurable: true, get: () => ntpTimestamp(this.lastSentAtMs), set: noop },
+      rtpTimestamp: { configurable: true, get: () => this.lastTimestamp, set: noop },
+      packetCount: { configurable: true, get: () => this.packetsSent >>> 0, set: noop },
+      octetCount: { configurable: true, get: () => this.bytesSent >>> 0, set: noop },
+    });
+    void this.sender.runRtcp();
   }
 
   /** Sends one packet (Opus from beside the hub). */
