@@ -228,6 +228,8 @@ describe('WebRTC rooms: simulcast and bandwidth adaptation', () => {
     expect(got.rtx).toBeGreaterThan((relay?.dropped ?? 0) / 2);
     // and the picture goes on (a freeze of a second or more can come from a dropped retransmission on a loaded machine)
     await waitFor(async () => (await inbound()).frames > got.frames + 30, 'frames still decoded through the lossy path', 15_000);
+    // sender reports reach the subscriber (its player maps RTP time to wall time from them)
+    await waitFor(async () => ((await sub.evaluate(`(async () => { let n = 0; (await window.zlPc.getStats()).forEach((x) => { if (x.type === 'remote-outbound-rtp' && x.kind === 'video') n = x.reportsSent || 0; }); return n; })()`)) as number) > 0, 'sender reports at the subscriber', 10_000);
     // the server heard of the loss from the subscriber's feedback
     const room = (await (await fetch(s.httpUrl('/api/v1/rooms/sim'))).json()) as { participants: { subscriptions: { lossFraction: number | null; deliveredBps: number | null }[] }[] };
     const stats = room.participants.flatMap((p) => p.subscriptions)[0];

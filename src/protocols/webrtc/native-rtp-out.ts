@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type nodeDataChannel from 'node-datachannel';
 import { PayloadHistory } from './payload-history.js';
+import { buildSenderReport } from './sender-report.js';
 
 // RTP header (12 bytes) plus the largest payload we send, with room to spare
 const SCRATCH_BYTES = 1600;
@@ -32,6 +33,9 @@ export class NativeRtpOut {
   private rtxSequence = randomInt(0, 0x10000);
   /** Asked of the track until it first says yes: a second native call per packet cost ~5 % of the send path. */
   private opened = false;
+  /** When the newest packet left (ms since 1970) and its RTP timestamp: what sender reports map. */
+  private lastSentAtMs = 0;
+  private lastTimestamp = 0;
   /** The transport-wide CC header extension's id and the transport's stamper, once the receiver agreed to it. */
   private transportWide: { id: number; stamper: TransportWideStamper } | undefined;
 
@@ -64,8 +68,24 @@ export class NativeRtpOut {
   send(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): void {
     if (!this.write(payload, sequenceNumber, timestamp, marker)) return;
     this.history.add(sequenceNumber, payload, timestamp, marker);
+    this.lastSentAtMs = performance.timeOrigin + performance.now();
+    this.lastTimestamp = timestamp;
     this.packetsSent++;
     this.bytesSent += payload.length;
+  }
+
+  /**
+   * Sends an RTCP sender report for this stream (RFC 3550 §6.4.1), once something was sent: players
+   * map its RTP time to wall time from it (audio/video sync) and answer with the round trip.
+   * libdatachannel protects it as SRTCP on the way out.
+   */
+  report(cname: string): void {
+    if (this.packetsSent === 0) return;
+    try {
+      this.track.sendMessageBinary(buildSenderReport({ ssrc: this.ssrc, atUnixMs: this.lastSentAtMs, rtpTimestamp: this.lastTimestamp, packets: this.packetsSent, octets: this.bytesSent, cname }));
+    } catch {
+      // the peer closed; its state change ends the session
+    }
   }
 
   /**

@@ -13,8 +13,12 @@ import type { PeerResourceSettings, ResourceEndReason } from './peer-resource.js
 import { describeAndGather, NativeRtpOut, type RtxSettings } from './native-rtp-out.js';
 import { addPublicIpCandidates } from './public-ip.js';
 import { readRtcpFeedback } from './rtcp-feedback.js';
+import { roundTripMs } from './sender-report.js';
 import type { RtpFrameFormat } from './rtp-frame-format.js';
 import type { TrackOutStats } from './whep-session.js';
+
+/** How often a viewer's tracks send RTCP sender reports. */
+const SENDER_REPORT_MS = 1000;
 
 /** One outgoing track of a viewer: its own sequence and timestamp space over a NativeRtpOut. */
 class NativeTrackOut {
@@ -22,6 +26,8 @@ class NativeTrackOut {
   private readonly timestampOffset = randomInt(0, 0x100000000);
   readonly out: NativeRtpOut;
   report: { fractionLost: number; packetsLost: number; jitter: number } | undefined;
+  /** From the viewer's receiver reports answering our sender reports. */
+  rttMs: number | undefined;
 
   constructor(
     track: nodeDataChannel.Track,
@@ -51,7 +57,7 @@ class NativeTrackOut {
       lossFraction: this.report?.fractionLost ?? 0,
       packetsLost: this.report?.packetsLost ?? 0,
       jitterMs: Math.round(((this.report?.jitter ?? 0) / this.clockRate) * 10_000) / 10,
-      rttMs,
+      rttMs: rttMs ?? (this.rttMs !== undefined ? Math.round(this.rttMs * 10) / 10 : null),
     };
   }
 }
@@ -75,6 +81,7 @@ export class NativeWhepSession {
   private state = 'new';
   private readonly onEnd: ((reason: ResourceEndReason) => void)[] = [];
   private readonly watch: ConnectionWatch;
+  private reports: NodeJS.Timeout | undefined;
 
   constructor(
     readonly stream: Stream,
@@ -173,6 +180,7 @@ export class NativeWhepSession {
     if (this.ended) return;
     this.ended = true;
     this.watch.stop();
+    clearInterval(this.reports);
     this.log.info({ resource: this.id, reason }, 'webrtc resource ended');
     this.stopAudio?.();
     const sub = this.subscription;
@@ -204,6 +212,13 @@ export class NativeWhepSession {
       this.stopAudio = this.transcodedAudio.subscribe((p) => audio.send(p.data, Math.round(p.ms * 48) >>> 0, false));
     }
     this.wantKeyframe();
+    // sender reports about once a second (RFC 3550 §6.2 for a session this small)
+    const cname = `zenlive-${this.id}`;
+    this.reports = setInterval(() => {
+      this.video?.out.report(cname);
+      this.audio?.out.report(cname);
+    }, SENDER_REPORT_MS);
+    this.reports.unref();
     this.log.info({ stream_id: this.stream.id, resource: this.id, transport: 'native' }, 'whep viewer connected');
   }
 
@@ -214,7 +229,10 @@ export class NativeWhepSession {
 
   private onRtcp(out: NativeTrackOut, msg: Buffer): void {
     const feedback = readRtcpFeedback(msg, out.ssrc);
-    if (feedback.report !== undefined) out.report = feedback.report;
+    if (feedback.report !== undefined) {
+      out.report = feedback.report;
+      out.rttMs = roundTripMs(feedback.report, performance.timeOrigin + performance.now()) ?? out.rttMs;
+    }
     if (feedback.nacks !== undefined) out.out.resend(feedback.nacks);
     if (feedback.keyframe && out === this.video) this.wantKeyframe();
   }

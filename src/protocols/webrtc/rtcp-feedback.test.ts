@@ -81,7 +81,7 @@ describe('readRtcpFeedback', () => {
   it('reads the report block about our SSRC, keyframe requests and REMB from a compound packet', () => {
     const out = readRtcpFeedback(Buffer.concat([rr(42, 64, 7, 900), pli(), remb(1_500_000)]), 42);
     expect(out.keyframe).toBe(true);
-    expect(out.report).toEqual({ fractionLost: 0.25, packetsLost: 7, jitter: 900 });
+    expect(out.report).toEqual({ fractionLost: 0.25, packetsLost: 7, jitter: 900, lastSenderReport: 0, delaySinceLastSenderReport: 0 });
     expect(out.rembBps).toBeGreaterThan(1_490_000);
     expect(out.rembBps).toBeLessThanOrEqual(1_500_000);
     expect(readRtcpFeedback(rr(43, 64, 7, 900), 42).report).toBeUndefined();

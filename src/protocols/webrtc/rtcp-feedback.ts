@@ -5,7 +5,7 @@ export interface RtcpFeedbackSummary {
   /** A picture loss indication or full intra request: the viewer wants a keyframe. */
   keyframe: boolean;
   /** From a receiver report block about `ssrc`, when there was one. */
-  report?: { fractionLost: number; packetsLost: number; jitter: number };
+  report?: { fractionLost: number; packetsLost: number; jitter: number; lastSenderReport: number; delaySinceLastSenderReport: number };
   /** A REMB (draft-alvestrand-rmcat-remb): the receiver's bandwidth estimate, bit/s. */
   rembBps?: number;
   /** Sequence numbers of our packets the receiver asks for again (RFC 4585 generic NACK). */
@@ -60,7 +60,14 @@ export function readRtcpFeedback(buf: Buffer, ssrc: number): RtcpFeedbackSummary
         if (block + 24 > pos + length) break;
         if (buf.readUInt32BE(block) !== ssrc) continue;
         const lost = buf.readIntBE(block + 5, 3);
-        out.report = { fractionLost: (buf[block + 4] as number) / 256, packetsLost: lost, jitter: buf.readUInt32BE(block + 12) };
+        out.report = {
+          fractionLost: (buf[block + 4] as number) / 256,
+          packetsLost: lost,
+          jitter: buf.readUInt32BE(block + 12),
+          // LSR: the middle 32 bits of our last report's NTP time; DLSR: the receiver's delay since, in 1/65536 s
+          lastSenderReport: buf.readUInt32BE(block + 16),
+          delaySinceLastSenderReport: buf.readUInt32BE(block + 20),
+        };
       }
     }
     pos += length;

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import type { RTCRtpSender } from 'werift';
 import { PayloadHistory } from '../payload-history.js';
+import { ntpTimestamp } from '../sender-report.js';
 import { loadNativeSrtp, SrtpProfile, type NativeSrtp, type NativeSrtpTrack } from './native-srtp.js';
 import { socketFd } from './socket-fd.js';
 
@@ -13,17 +14,6 @@ interface WeriftPair {
 interface WeriftSrtpSession {
   config: { profile: number };
   localContext: { srtpSessionKey: Buffer; srtpSessionSalt: Buffer; srtpSessionAuthTag?: Buffer };
-}
-
-/** Milliseconds from the NTP epoch (1900) to the Unix epoch. */
-const NTP_EPOCH_OFFSET_MS = 2_208_988_800_000;
-
-/** A wall-clock time (ms since 1970) as a 64-bit NTP timestamp: seconds since 1900 and a binary fraction. */
-export function ntpTimestamp(unixMs: number): bigint {
-  const ms = unixMs + NTP_EPOCH_OFFSET_MS;
-  const seconds = Math.floor(ms / 1000);
-  const fraction = Math.floor(((ms - seconds * 1000) / 1000) * 2 ** 32);
-  return (BigInt(seconds) << 32n) | BigInt(fraction);
 }
 
 /**

@@ -19,6 +19,8 @@ const ANSWER_RETRIES = 20;
 const ANSWER_RETRY_MS = 100;
 /** A receiver report older than this no longer describes the path. */
 const REPORT_STALE_MS = 3000;
+/** How often a subscription's tracks send RTCP sender reports. */
+const SENDER_REPORT_MS = 1000;
 /** The header extension carrying transport-wide sequence numbers, and the id we offer it under. */
 const TRANSPORT_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const TRANSPORT_CC_ID = 3;
@@ -67,6 +69,7 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
   /** Set once the subscriber's answer takes transport-wide CC; until then loss comes from receiver reports. */
   private transportWide = false;
   private lastFeedbackCount = -1;
+  private reports: NodeJS.Timeout | undefined;
 
   constructor(
     publisherId: string,
@@ -112,7 +115,7 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
     }
     this.forwarder = new SubscriptionForwarder(this.id, publisherId, video, audio, this, options);
     this.pc.onStateChange((state) => this.onState(state));
-    this.watch = new ConnectionWatch(settings, { connected: () => this.forwarder.start(), end: (reason) => this.end(reason) });
+    this.watch = new ConnectionWatch(settings, { connected: () => this.connected(cname), end: (reason) => this.end(reason) });
   }
 
   get closed(): boolean {
@@ -170,6 +173,7 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
     if (this.ended) return;
     this.ended = true;
     this.watch.stop();
+    clearInterval(this.reports);
     this.forwarder.stop();
     this.log.info({ resource: this.id, reason }, 'room subscription ended');
     try {
@@ -240,6 +244,17 @@ export class NativeRoomSubscription implements RoomSubscriptionPeer, Subscriptio
       this.estimator.onFeedback(fb, performance.now());
     }
     if (feedback.keyframe && out === this.video) this.forwarder.pictureLost();
+  }
+
+  /** Forwarding starts, and sender reports about once a second (players sync audio and video from them). */
+  private connected(cname: string): void {
+    this.forwarder.start();
+    if (this.reports !== undefined) return;
+    this.reports = setInterval(() => {
+      this.video?.report(cname);
+      this.audio?.report(cname);
+    }, SENDER_REPORT_MS);
+    this.reports.unref();
   }
 
   private onState(state: string): void {
