@@ -197,8 +197,9 @@ describe('WebRTC rooms: simulcast and bandwidth adaptation', () => {
         lastChange = x;
       }
     }
-    // a switch that waited for the encoder's own next keyframe would freeze for minutes (Chromium's VP8 sends them rarely)
-    expect(longest).toBeLessThan(1500);
+    // a switch that waited for the encoder's own next keyframe would freeze for minutes (Chromium's VP8
+    // sends them rarely); the keyframe we ask for comes within a second or two, more on a loaded machine
+    expect(longest).toBeLessThan(3000);
     const switches = (await sub.evaluate('window.zlLayers')) as { layer: number; rid: string }[];
     expect(switches.map((x) => x.rid)).toContain('q');
     expect(switches.at(-1)?.rid).toBe('f');
