@@ -11,7 +11,7 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ packag
 fi
 
 # The native SRTP sender: rebuilt every run (a second) so a changed C file is always tested.
-node scripts/build-native.mjs
+node scripts/build-native.mjs --required
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
 echo "== lint"

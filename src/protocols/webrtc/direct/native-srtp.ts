@@ -24,18 +24,22 @@ const ADDON = fileURLToPath(new URL('../../../../native/srtp-send/build/srtp_sen
 
 let loaded: NativeSrtp | undefined;
 
-/** Why the native sender cannot be used here, or undefined when it can. */
+/** Why the native sender cannot be used here (missing, or built for another Node), or undefined when it can. */
 export function nativeSrtpUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'the native SRTP sender is Linux-only';
   if (!existsSync(ADDON)) return `the native SRTP sender is not built (${ADDON} missing: run "node scripts/build-native.mjs")`;
-  return undefined;
+  try {
+    loadNativeSrtp();
+    return undefined;
+  } catch (err) {
+    return `the native SRTP sender failed to load: ${(err as Error).message}`;
+  }
 }
 
 /** Loads the addon once; throws with the reason when it is not there. */
 export function loadNativeSrtp(): NativeSrtp {
   if (loaded !== undefined) return loaded;
-  const why = nativeSrtpUnavailable();
-  if (why !== undefined) throw new Error(why);
+  if (process.platform !== 'linux' || !existsSync(ADDON)) throw new Error(`the native SRTP sender is not available (${ADDON})`);
   loaded = createRequire(import.meta.url)(ADDON) as NativeSrtp;
   return loaded;
 }
