@@ -62,9 +62,10 @@ describe('a browser publishing by WHIP is watchable over HLS', () => {
     const video = streams.find((s) => s.codec_type === 'video');
     expect([video?.codec_name, video?.width, video?.height]).toEqual(['h264', 640, 360]);
     expect(streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac');
-    // the master names the measured frame rate (the camera's 30), not the transcoder's time base
+    // the master names the measured frame rate (the camera's 30, less when Chromium's encoder is
+    // starved on a loaded machine: 9.25 seen), not the transcoder's time base
     const fps = Number(/FRAME-RATE=([\d.]+)/.exec(await getText(server.httpUrl(`/live/${id}/index.m3u8`)))?.[1]);
-    expect(fps).toBeGreaterThan(10);
+    expect(fps).toBeGreaterThan(5);
     expect(fps).toBeLessThan(61);
   });
 });
