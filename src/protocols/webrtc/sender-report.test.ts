@@ -45,5 +45,8 @@ describe('ntpTimestamp', () => {
       }),
     );
     expect(roundTripMs({ lastSenderReport: 0, delaySinceLastSenderReport: 0 }, Date.now())).toBeUndefined();
+    // a path so short that rounding puts the difference a unit below zero reads as 0, not as a wrap
+    const lsr = Number((ntpTimestamp(1_600_000_000_000) >> 16n) & 0xffffffffn);
+    expect(roundTripMs({ lastSenderReport: lsr, delaySinceLastSenderReport: Math.round(0.003 * 65536) }, 1_600_000_000_003)).toBeCloseTo(0, 1);
   });
 });

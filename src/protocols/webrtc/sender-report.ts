@@ -57,7 +57,9 @@ export function buildSenderReport(info: SenderInfo): Buffer {
 export function roundTripMs(report: { lastSenderReport: number; delaySinceLastSenderReport: number }, arrivedUnixMs: number): number | undefined {
   if (report.lastSenderReport === 0) return undefined;
   const now = Number((ntpTimestamp(arrivedUnixMs) >> 16n) & 0xffffffffn);
-  const rtt = (now - report.lastSenderReport - report.delaySinceLastSenderReport) >>> 0;
-  // a round trip over a minute is a clock or packet mix-up, not a path
-  return rtt < 60 * 65536 ? (rtt / 65536) * 1000 : undefined;
+  // signed: on a short path the units' rounding can put it a hair below zero
+  const rtt = (now - report.lastSenderReport - report.delaySinceLastSenderReport) | 0;
+  // below -10 ms or over a minute is a clock or packet mix-up, not a path
+  if (rtt < -655 || rtt > 60 * 65536) return undefined;
+  return (Math.max(0, rtt) / 65536) * 1000;
 }
