@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers the test suite drives (ffmpeg, chromium, redis-server, nginx-rtmp for
-# benchmarks) from Debian's packages when they are missing. Idempotent: a machine that has them
+# benchmarks) and the C compiler the native SRTP sender is built with, from Debian's packages when
+# they are missing. Idempotent: a machine that has them
 # all does nothing.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 if [ "${PROVISION_BENCH:-0}" = "1" ]; then
   command -v nginx >/dev/null 2>&1 || need+=(nginx)
   [ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || need+=(libnginx-mod-rtmp)
