@@ -33,8 +33,8 @@ export class NativeRtpOut {
   private rtxSequence = randomInt(0, 0x10000);
   /** Asked of the track until it first says yes: a second native call per packet cost ~5 % of the send path. */
   private opened = false;
-  /** When the newest packet left (ms since 1970) and its RTP timestamp: what sender reports map. */
-  private lastSentAtMs = 0;
+  /** When the newest frame's first packet left (performance.now()) and its RTP timestamp: what sender reports map. */
+  private lastSentAt = 0;
   private lastTimestamp = 0;
   /** The transport-wide CC header extension's id and the transport's stamper, once the receiver agreed to it. */
   private transportWide: { id: number; stamper: TransportWideStamper } | undefined;
@@ -68,8 +68,11 @@ export class NativeRtpOut {
   send(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): void {
     if (!this.write(payload, sequenceNumber, timestamp, marker)) return;
     this.history.add(sequenceNumber, payload, timestamp, marker);
-    this.lastSentAtMs = performance.timeOrigin + performance.now();
-    this.lastTimestamp = timestamp;
+    // the clock is read once per frame (its packets share a timestamp), not per packet
+    if (timestamp !== this.lastTimestamp || this.packetsSent === 0) {
+      this.lastSentAt = performance.now();
+      this.lastTimestamp = timestamp;
+    }
     this.packetsSent++;
     this.bytesSent += payload.length;
   }
@@ -82,7 +85,7 @@ export class NativeRtpOut {
   report(cname: string): void {
     if (this.packetsSent === 0) return;
     try {
-      this.track.sendMessageBinary(buildSenderReport({ ssrc: this.ssrc, atUnixMs: this.lastSentAtMs, rtpTimestamp: this.lastTimestamp, packets: this.packetsSent, octets: this.bytesSent, cname }));
+      this.track.sendMessageBinary(buildSenderReport({ ssrc: this.ssrc, atUnixMs: performance.timeOrigin + this.lastSentAt, rtpTimestamp: this.lastTimestamp, packets: this.packetsSent, octets: this.bytesSent, cname }));
     } catch {
       // the peer closed; its state change ends the session
     }

@@ -35,8 +35,8 @@ export class DirectTrackOut {
   packetsSent = 0;
   bytesSent = 0;
   packetsResent = 0;
-  /** When the newest packet left (ms since 1970) and its RTP timestamp: what sender reports map. */
-  private lastSentAtMs = 0;
+  /** When the newest packet left (performance.now()) and its RTP timestamp: what sender reports map. */
+  private lastSentAt = 0;
   private lastTimestamp = 0;
   private reporting = false;
 
@@ -62,7 +62,7 @@ export class DirectTrackOut {
     }
     this.packetsSent += payloads.length;
     this.sequence = (first + payloads.length) & 0xffff;
-    this.lastSentAtMs = performance.timeOrigin + performance.now();
+    this.lastSentAt = performance.now();
     this.lastTimestamp = ts;
     if (!this.reporting) this.startSenderReports();
   }
@@ -78,7 +78,7 @@ export class DirectTrackOut {
     this.reporting = true;
     const noop = (): void => undefined;
     Object.defineProperties(this.sender, {
-      ntpTimestamp: { configurable: true, get: () => ntpTimestamp(this.lastSentAtMs), set: noop },
+      ntpTimestamp: { configurable: true, get: () => ntpTimestamp(performance.timeOrigin + this.lastSentAt), set: noop },
       rtpTimestamp: { configurable: true, get: () => this.lastTimestamp, set: noop },
       packetCount: { configurable: true, get: () => this.packetsSent >>> 0, set: noop },
       octetCount: { configurable: true, get: () => this.bytesSent >>> 0, set: noop },
